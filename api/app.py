@@ -1,0 +1,251 @@
+"""The HTTP app: GraphQL for frontends, auditors and integrations, plus a little REST.
+
+`create_app(settings)` is the composition root of the server: it opens the
+services (ledger, read models, the projection runner unless another process
+runs it), authenticates API keys, and serves
+
+- `/graphql`: queries and mutations over POST, subscriptions over WebSocket
+  (graphql-transport-ws), GraphiQL when enabled;
+- `/healthz`: the process is up; `/readyz`: the database answers, with the
+  projection lag; `/metrics`: Prometheus metrics (api/metrics.py);
+- `/events.ndjson`: the ledger's events as JSON Lines for auditors (the format
+  of `palabra export`), by client and after a position.
+
+Every response carries an `X-Request-ID`; every request is logged as JSON with
+it; unexpected failures answer with that id and nothing of their internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, cast
+
+from fastapi import Depends, FastAPI, Header, Query
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import logs
+from api.auth import DEVELOPER, Access, Principal
+from api.services import Services, open_services
+from api.settings import Settings
+from domain.errors import LedgerError
+from domain.ledger import Clock, utc_now
+from domain.lines import dumps, export_line
+
+log = logging.getLogger("palabra.api")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) -> FastAPI:
+    """The app on the store named by `settings`; `dev` opens it without keys (local use)."""
+    from api.graphql.router import graphql_router
+
+    def authenticate(authorization: str | None) -> Principal | None:
+        return DEVELOPER if dev else settings.api_keys.authenticate(authorization)
+
+    services_box: dict[str, Services] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(open_services, settings, clock)
+        services_box["services"] = services
+        if settings.run_projections:
+            services.start_runner()
+        app.state.services = services
+        log.info("serving %s store", services.database.backend,
+                 extra={"projections": settings.run_projections, "dev": dev})
+        try:
+            yield
+        finally:
+            await run_in_threadpool(services.close)
+
+    app = FastAPI(title="Palabra", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+
+    def services() -> Services:
+        return services_box["services"]
+
+    app.include_router(graphql_router(cast(Services, _Lazy(services)), authenticate),
+                       prefix="/graphql")
+
+    def caller(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+        return authenticate(authorization)
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(services().metrics.registry),
+                        media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        try:
+            head = services().projector.head()
+            position = services().view.position()
+        except Exception:
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ready", "database": "reachable",
+                             "store": services().database.backend,
+                             "projection": {"position": position, "head": head,
+                                            "lag": max(0, head - position)}})
+
+    @app.get("/events.ndjson")
+    def events_ndjson(
+        principal: Principal | None = Depends(caller),  # noqa: B008 (FastAPI's way)
+        client: Annotated[str | None, Query(description="only this client's events")] = None,
+        after: Annotated[int, Query(ge=0, description="only events after this position")] = 0,
+    ) -> Any:
+        refused = _refusal(principal, Access.AUDIT)
+        if refused is not None:
+            return refused
+        ledger = services().ledger
+        if client is not None:
+            try:
+                records = ledger.stream(client)
+            except LedgerError as error:
+                return _error(404, error.code, error.message)
+            lines: Iterator[str] = (dumps(export_line(r)) + "\n" for r in records
+                                    if r.position > after)
+        else:
+            lines = _feed(services(), after)
+        return StreamingResponse(iterate_in_threadpool(lines),
+                                 media_type="application/x-ndjson")
+
+    app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    def observe(route: str, status: int, seconds: float) -> None:
+        if "/graphql" not in route and "services" in services_box:  # GraphQL: by operation
+            services().metrics.observe(route, str(status), seconds)
+
+    app.add_middleware(_RequestLog, observe=observe)
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app as configured by the environment (for uvicorn's worker processes)."""
+    settings = Settings.from_env()
+    logs.configure(settings.log_level)
+    return create_app(settings)
+
+
+class _Lazy:
+    """The services, resolved when first used (they open in the app's lifespan)."""
+
+    def __init__(self, get: Any) -> None:
+        self._get = get
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+
+def _feed(services: Services, after: int) -> Iterator[str]:
+    position = after
+    while page := services.ledger.feed(after=position, limit=1000):
+        for recorded in page:
+            yield dumps(export_line(recorded)) + "\n"
+        position = page[-1].position
+
+
+def _refusal(principal: Principal | None, access: Access) -> JSONResponse | None:
+    if principal is None:
+        return _error(401, "UNAUTHENTICATED", "an API key is needed: send "
+                      "'Authorization: Bearer <key>'")
+    if not principal.may(access):
+        return _error(403, "FORBIDDEN", f"the {principal.role.value} role may not "
+                      f"{access.value} here")
+    return None
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message,
+                                   "requestId": logs.request_id.get()}}, status)
+
+
+class _RequestLog:
+    """Gives every request an id (X-Request-ID, kept when the caller sent a sane one),
+    logs it as one JSON line when it ends, and tells `observe` (the metrics)."""
+
+    def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None]) -> None:
+        self.app = app
+        self.observe = observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        token = logs.request_id.set(request)
+        started, status = time.perf_counter(), 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unexpected failure")
+            if scope["type"] == "http" and status == 0:
+                await _error(500, "INTERNAL", "internal error; quote the request id "
+                             "to support")(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            log.info("%s %s", scope.get("method", "WS"), scope["path"], extra={
+                "status": status, "ms": round(seconds * 1000, 1)})
+            self.observe(f"{scope.get('method', 'WS')} {scope['path']}", status, seconds)
+            logs.request_id.reset(token)
+
+
+class _BodyLimit:
+    """Refuses request bodies over the limit (413) before they reach the app."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _error(413, "INVALID_INPUT", f"the request body is larger than {limit} bytes")

@@ -1,0 +1,7 @@
+"""Palabra's GraphQL API (the contract: `schema.graphql` at the repository root).
+
+Mount it with `app.include_router(graphql_router(services, authenticate),
+prefix="/graphql")`; `build_schema(settings)` gives the schema alone.  One module
+per concern: scalars, enums, types, ledger_types, inputs, queries, mutations,
+subscriptions, permissions, errors, context, loaders, schema, router, export.
+"""

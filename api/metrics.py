@@ -1,0 +1,122 @@
+"""Prometheus metrics: what the API does, and how the store and the read models are doing.
+
+- `palabra_requests_total{operation, outcome}` and `palabra_request_seconds{operation}`:
+  every GraphQL operation (named by its type and root fields, e.g. `mutation append`) and
+  every HTTP route; the outcome is `ok` or the error code;
+- `palabra_events_appended_total`: events this process wrote;
+- `palabra_event_store_position`, `palabra_projection_position`, `palabra_projection_lag`:
+  read when scraped;
+- `palabra_db_pool_connections{pool, state}`: connections in use and idle, per pool.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from strawberry.extensions import SchemaExtension
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    """One registry per app, so that tests and several apps in a process stay apart."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("palabra_requests", "Requests by operation and outcome",
+                                ["operation", "outcome"], registry=self.registry)
+        self.latency = Histogram("palabra_request_seconds", "Request latency by operation",
+                                 ["operation"], buckets=LATENCY_BUCKETS,
+                                 registry=self.registry)
+
+    def observe(self, operation: str, outcome: str, seconds: float) -> None:
+        self.requests.labels(operation, outcome).inc()
+        self.latency.labels(operation).observe(seconds)
+
+    def watch(self, services: Services) -> None:
+        self.registry.register(_StoreCollector(services))
+
+    def graphql_extension(self) -> type[SchemaExtension]:
+        metrics = self
+
+        class GraphQLMetrics(SchemaExtension):
+            """Counts and times each GraphQL operation."""
+
+            def on_operation(self) -> Iterator[None]:
+                started = time.perf_counter()
+                yield
+                context = self.execution_context
+                operation = _operation_name(context)
+                errors = context.result.errors if context.result else context.pre_execution_errors
+                codes = sorted({_code(e) for e in errors or []})
+                metrics.observe(operation, ",".join(codes) or "ok",
+                                time.perf_counter() - started)
+
+        return GraphQLMetrics
+
+
+def _operation_name(context: Any) -> str:
+    document = getattr(context, "graphql_document", None)
+    if document is None:
+        return "graphql (unparsed)"
+    for definition in document.definitions:
+        selection_set = getattr(definition, "selection_set", None)
+        operation = getattr(definition, "operation", None)
+        if selection_set is not None and operation is not None:
+            fields = sorted({s.name.value for s in selection_set.selections
+                             if hasattr(s, "name")})
+            return f"{operation.value} {' '.join(fields)}"
+    return "graphql"
+
+
+def _code(error: Any) -> str:
+    extensions = getattr(error, "extensions", None) or {}
+    return str(extensions.get("code", "INVALID_INPUT"))
+
+
+class _StoreCollector(Collector):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        try:
+            head = self.services.projector.head()
+            position = self.services.view.position()
+        except Exception:  # an unreachable database is reported by /readyz, not here
+            return
+        for name, text, value in (
+            ("palabra_event_store_position", "Position of the latest stored event", head),
+            ("palabra_projection_position", "Position the read models are at", position),
+            ("palabra_projection_lag", "Events not yet in the read models",
+             max(0, head - position)),
+            ("palabra_events_appended", "Events appended by this process",
+             self.services.ledger.appended),
+        ):
+            yield GaugeMetricFamily(name, text, value=value)
+        pools = GaugeMetricFamily("palabra_db_pool_connections", "Database connections",
+                                  labels=["pool", "state"])
+        for pool_name, datastore in (("ledger", self.services.ledger.recorder),
+                                     ("read_models", self.services.view)):
+            in_use, idle = _pool_usage(getattr(datastore, "datastore", None))
+            pools.add_metric([pool_name, "in_use"], in_use)
+            pools.add_metric([pool_name, "idle"], idle)
+        yield pools
+
+
+def _pool_usage(datastore: Any) -> tuple[int, int]:
+    pool = getattr(datastore, "pool", None)
+    if pool is None:
+        return 0, 0
+    if hasattr(pool, "get_stats"):  # psycopg_pool
+        stats = pool.get_stats()
+        size, available = stats.get("pool_size", 0), stats.get("pool_available", 0)
+        return size - available, available
+    return pool.num_in_use, pool.num_in_pool  # the library's SQLite pool

@@ -1,0 +1,40 @@
+"""Figures as plain JSON, in the shape of the GraphQL types of `schema.graphql`.
+
+Field names are the camelCase of the figures' own names, enums their names,
+amounts strings with two decimals, dates ISO strings; `contacts` keeps the last
+20 as the GraphQL field does by default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from domain.codec import camel
+from projections.figures import ClientFigures
+
+CONTACTS_SHOWN = 20
+
+
+def plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def client_json(figures: ClientFigures, contacts: int = CONTACTS_SHOWN) -> dict[str, Any]:
+    shown = plain(figures)
+    shown["contacts"] = shown["contacts"][-contacts:] if contacts > 0 else []
+    return shown

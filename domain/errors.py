@@ -1,0 +1,77 @@
+"""Typed refusals of the ledger.
+
+Every refused write raises one of these; its `code` is the GraphQL
+`extensions.code` of `schema.graphql` and its message is meant for a person.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """A write the ledger refuses; nothing of it was stored.
+
+    `reason` says why; `item` is the 1-based index of the refused entry in a batch.
+    """
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, reason: str, item: int | None = None) -> None:
+        self.reason = reason
+        self.item = item
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"item {self.item}: {self.reason}" if self.item else self.reason
+
+
+class UnknownClient(LedgerError):
+    code = "UNKNOWN_CLIENT"
+
+
+class DuplicateId(LedgerError):
+    code = "DUPLICATE_ID"
+
+
+class UnknownEntity(LedgerError):
+    code = "UNKNOWN_ENTITY"
+
+
+class InvalidState(LedgerError):
+    code = "INVALID_STATE"
+
+
+class InvalidInput(LedgerError):
+    code = "INVALID_INPUT"
+
+
+class CurrencyMismatch(LedgerError):
+    code = "CURRENCY_MISMATCH"
+
+
+class FutureDate(LedgerError):
+    code = "FUTURE_DATE"
+
+
+class VersionConflict(LedgerError):
+    code = "VERSION_CONFLICT"
+
+
+class IdempotencyConflict(LedgerError):
+    code = "IDEMPOTENCY_CONFLICT"
+
+
+ERROR_CODES = tuple(
+    cls.code
+    for cls in (
+        UnknownClient,
+        DuplicateId,
+        UnknownEntity,
+        InvalidState,
+        InvalidInput,
+        CurrencyMismatch,
+        FutureDate,
+        VersionConflict,
+        IdempotencyConflict,
+    )
+)

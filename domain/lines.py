@@ -1,0 +1,89 @@
+"""The JSON Lines format of SPEC §6: one event a line, for import and export.
+
+An import line is `{"type", "clientRef", "occurredOn", "data", "idempotencyKey"?,
+"actor"?}`; an export line adds `version`, `position`, `recordedAt` and
+`retracted`, in that stable order.  Export lines can be imported again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import InvalidInput
+from domain.ledger import Entry, Recorded
+
+LINE_KEYS = ("type", "clientRef", "occurredOn", "data", "idempotencyKey", "actor")
+EXPORT_KEYS = ("version", "position", "recordedAt", "retracted")
+
+
+def export_line(recorded: Recorded) -> dict[str, Any]:
+    event = recorded.event
+    line: dict[str, Any] = {
+        "type": event.type,
+        "clientRef": event.client_ref,
+        "occurredOn": event.occurred_on.isoformat(),
+        "data": recorded.data,
+    }
+    if event.idempotency_key is not None:
+        line["idempotencyKey"] = event.idempotency_key
+    if event.actor is not None:
+        line["actor"] = event.actor
+    line["version"] = event.originator_version
+    line["position"] = recorded.position
+    line["recordedAt"] = event.recorded_at.isoformat()
+    line["retracted"] = recorded.retracted
+    return line
+
+
+def dumps(line: Mapping[str, Any]) -> str:
+    return json.dumps(line, ensure_ascii=False, separators=(", ", ": "))
+
+
+def loads(text: str) -> Mapping[str, Any]:
+    """Parse one line; numbers with a fraction stay exact (Decimal)."""
+    try:
+        line = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(line, dict):
+        raise InvalidInput("a line must be a JSON object")
+    return line
+
+
+def entry_from_line(line: Mapping[str, Any], occurrence: int = 0) -> Entry:
+    """An import line as an entry to append.
+
+    A line without an idempotency key gets one derived from its content (and from
+    how many identical lines came before it in the same file), so importing the
+    same file twice writes nothing the second time.  An export line's `version`
+    becomes the expected version, so a restore lands every event where it was.
+    """
+    unknown = set(line) - set(LINE_KEYS) - set(EXPORT_KEYS)
+    if unknown:
+        raise InvalidInput(f"unknown key(s) {', '.join(sorted(unknown))}; a line has "
+                           f"{', '.join(LINE_KEYS)}")
+    for required in ("type", "clientRef", "data"):
+        if required not in line:
+            raise InvalidInput(f"the line has no {required!r}")
+    key = line.get("idempotencyKey")
+    if key is None:
+        content = json.dumps([line["type"], line["clientRef"], line.get("occurredOn"),
+                              line["data"], occurrence], sort_keys=True, default=str)
+        key = "import:" + hashlib.sha256(content.encode()).hexdigest()[:24]
+    version = line.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                or version < 1):
+        raise InvalidInput("version must be a whole number from 1")
+    return Entry(
+        type=line["type"],
+        client_ref=line["clientRef"],
+        data=line["data"],
+        occurred_on=line.get("occurredOn"),
+        idempotency_key=key,
+        expected_version=version - 1 if version else None,
+        actor=line.get("actor"),
+    )

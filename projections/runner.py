@@ -1,0 +1,158 @@
+"""The projection worker: catch up, then follow new events as they are stored.
+
+On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every
+append); SQLite has no notifications, so it polls the log's head.  Between
+waits it also keeps today's portfolio index current.  A lost connection is
+logged and retried with back-off: the worker outlives database restarts.  It
+runs in a thread of the API process, or alone as `palabra project`.
+
+Only one worker leads at a time: it holds a PostgreSQL advisory lock on its
+LISTEN connection (or, on SQLite, an exclusive lock on a file beside the
+database).  The others stand by and take over when the leader goes away.
+Readers that find the view behind still catch up themselves, and the view's
+tracking check keeps any event from being applied twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import IO, Any
+
+import psycopg
+
+from projections.queries import ReadModel
+from projections.storage import Database
+
+log = logging.getLogger("palabra.runner")
+LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker
+STANDBY_SECONDS = 2.0
+KEEP_INDEX_DAYS = 7
+
+
+class Runner:
+    def __init__(self, read_model: ReadModel, database: Database, today: Callable[[], date],
+                 poll_interval: float = 0.05) -> None:
+        self.read_model = read_model
+        self.projector = read_model.projector
+        self.database = database
+        self.today = today
+        self.poll_interval = poll_interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: psycopg.Connection[Any] | None = None
+        self._lock_file: IO[bytes] | None = None
+        self.leading = False
+        self._announced_standby = False
+        self._pruned_on: date | None = None
+        self.errors = 0
+
+    # ---- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> Runner:
+        self._thread = threading.Thread(target=self.run, name="palabra-runner", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._close_listener()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the lock
+            self._lock_file = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self) -> None:
+        """Follow the log until stopped, surviving database errors."""
+        backoff = 0.1
+        while not self._stop.is_set():
+            try:
+                self.step()
+                backoff = 0.1
+            except Exception:
+                self.errors += 1
+                log.exception("projection runner failed; retrying in %.1fs", backoff)
+                self._close_listener()
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def step(self) -> None:
+        """One round: apply what is new, keep today's index current, then wait for news."""
+        if not self._lead():
+            self._stop.wait(STANDBY_SECONDS)
+            return
+        self.projector.catch_up()
+        today = self.today()
+        self.read_model.refresh_index(today)
+        if self._pruned_on != today:  # index rows of past days are rebuilt when asked for
+            self.projector.view.forget_entries_before(today - timedelta(days=KEEP_INDEX_DAYS))
+            self._pruned_on = today
+        if self.projector.view.position() >= self.projector.head():
+            self._wait()
+
+    # ---- one leader ---------------------------------------------------------------------
+
+    def _lead(self) -> bool:
+        """Whether this worker leads, taking the lead when it is free."""
+        was = self.leading
+        if self.database.backend == "postgres":
+            connection = self._listen()
+            if self.leading:
+                connection.execute("SELECT 1")  # still connected, so still holding the lock
+            else:
+                row = connection.execute("SELECT pg_try_advisory_lock(%s)",
+                                         (LEADER_LOCK,)).fetchone()
+                self.leading = bool(row and row[0])
+        elif not self.leading:
+            self.leading = self._lock_beside_the_database()
+        if self.leading != was:
+            log.info("projection worker %s", "leads" if self.leading else
+                     "stands by: another worker leads")
+        elif not self.leading and not self._announced_standby:
+            log.info("projection worker stands by: another worker leads")
+        self._announced_standby = not self.leading
+        return self.leading
+
+    def _lock_beside_the_database(self) -> bool:
+        if self._lock_file is None:
+            self._lock_file = open(f"{self.database.path}.projector.lock", "ab")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    # ---- waiting for news -----------------------------------------------------------
+
+    def _wait(self) -> None:
+        if self.database.backend != "postgres":
+            self._stop.wait(self.poll_interval)
+            return
+        listener = self._listen()
+        for _ in listener.notifies(timeout=1.0, stop_after=1):
+            pass
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        if self._listener is None or self._listener.closed:
+            channel = self.projector.ledger.recorder.channel_name  # type: ignore[attr-defined]
+            self._listener = self.database.connect(autocommit=True)
+            self._listener.execute(psycopg.sql.SQL("LISTEN {}").format(
+                psycopg.sql.Identifier(channel)))
+        return self._listener
+
+    def _close_listener(self) -> None:
+        self.leading = self.leading and self.database.backend != "postgres"
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except Exception:  # pragma: no cover - closing a broken connection
+                log.debug("closing the listener failed", exc_info=True)
+            self._listener = None

@@ -1,0 +1,356 @@
+"""A client's history folded for the figures: `ClientState` and `evolve`.
+
+`evolve(state, event)` folds one event of a client's stream, in stream order.
+The state keeps every date the figures need, so that `figures(state, as_of)`
+can answer for any business date: a figure for `as_of` only looks at what
+occurred on or before it (events may arrive back-dated).  A retraction removes
+the retracted entry from the state entirely, for every date; `version` is the
+latest stream version folded, retractions included.
+
+The state is plain, picklable data (it is stored in a read model).  `evolve`
+updates it in place and returns it: copy it first to keep the old one.  The
+allocation of the whole history (`accounts`) is kept up to date as money events
+arrive, so the usual question — figures as of today — never re-runs it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from domain.accounts import Accounts, Operation
+from domain.relationship import Relationship
+from domain.values import EndReason
+from projections.records import (
+    AdviceRecord,
+    Answer,
+    Change,
+    ComplaintRecord,
+    ComplaintStep,
+    ContactRecord,
+    ExpectationRecord,
+    MoneyOperation,
+    Profile,
+    ProfileChange,
+    PromiseRecord,
+    RequestRecord,
+    Settlement,
+    Turn,
+)
+
+Event = Relationship.Event
+
+
+class RelationshipState(Enum):
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+
+
+# ---- the state ----------------------------------------------------------------------
+
+
+@dataclass
+class ClientState:
+    """Everything the figures of one client are computed from."""
+
+    ref: str
+    onboarded_on: date
+    profile: Profile
+    version: int
+    profile_changes: list[ProfileChange] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    promises: dict[str, PromiseRecord] = field(default_factory=dict)
+    expectations: dict[str, ExpectationRecord] = field(default_factory=dict)
+    money: list[MoneyOperation] = field(default_factory=list)  # stream order
+    money_dates: list[date] = field(default_factory=list)  # sorted
+    contacts: list[ContactRecord] = field(default_factory=list)  # by (on, version)
+    complaints: dict[str, ComplaintRecord] = field(default_factory=dict)
+    requests: list[RequestRecord] = field(default_factory=list)  # by (on, version)
+    advice: dict[str, AdviceRecord] = field(default_factory=dict)
+    accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
+    # allocations as of earlier dates, by how many money events they include; not stored
+    runs: dict[int, Accounts] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Stored without what can be recomputed: the allocation is re-run on loading
+        (cheaper than storing it), the per-date runs are only a cache."""
+        state = dict(self.__dict__)
+        del state["accounts"], state["runs"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, runs={})
+        self.accounts = run(self.money)
+
+    @property
+    def last_money_on(self) -> date | None:
+        return self.money_dates[-1] if self.money_dates else None
+
+    def profile_on(self, as_of: date) -> Profile:
+        """The profile with the updates that occurred on or before `as_of`."""
+        values = {name: getattr(self.profile, name) for name in Profile.__slots__}
+        for change in self.profile_changes:
+            if change.on <= as_of:
+                values.update(change.changes)
+        return Profile(**values)
+
+    def standing_on(self, as_of: date) -> tuple[RelationshipState, EndReason | None]:
+        """Whether the relationship is active on `as_of`, and why it ended if not."""
+        ended, reason = False, None
+        for turn in self.turns:
+            if turn.on <= as_of:
+                ended, reason = turn.ended, turn.reason
+        return (RelationshipState.ENDED if ended else RelationshipState.ACTIVE), reason
+
+    def contacts_until(self, as_of: date) -> list[ContactRecord]:
+        """Contacts that happened on or before `as_of`, oldest first."""
+        return self.contacts[:bisect_right(self.contacts, as_of, key=lambda c: c.on)]
+
+
+# ---- the fold -----------------------------------------------------------------------
+
+
+def evolve(state: ClientState | None, event: Event) -> ClientState:
+    """Fold one event of the client's stream (in stream order) into its state."""
+    if state is None:
+        if not isinstance(event, Relationship.ClientOnboarded):
+            raise ValueError(f"a client's stream starts with ClientOnboarded, not {event.type}")
+        return ClientState(
+            ref=event.client_ref,
+            onboarded_on=event.occurred_on,
+            profile=Profile(event.name, event.currency, event.payment_terms_days, event.sector,
+                            event.timezone, event.contact_cap),
+            version=event.originator_version,
+        )
+    if event.originator_version <= state.version:
+        return state  # already folded (a notification delivered twice)
+    state.version = event.originator_version
+    if isinstance(event, Relationship.EntryRetracted):
+        _forget(state, event.version)
+    else:
+        _FOLDS[type(event).__name__](state, event)
+    return state
+
+
+def fold(events: list[Event]) -> ClientState:
+    """The state of a whole stream (events in stream order, from the onboarding)."""
+    state: ClientState | None = None
+    for event in events:
+        state = evolve(state, event)
+    if state is None:
+        raise ValueError("an empty stream has no state")
+    return state
+
+
+def _profile_updated(s: ClientState, e: Relationship.ClientProfileUpdated) -> None:
+    changes = tuple((name, getattr(e, name)) for name in
+                    ("name", "sector", "timezone", "payment_terms_days", "contact_cap")
+                    if getattr(e, name) is not None)
+    s.profile_changes.append(ProfileChange(e.originator_version, e.occurred_on, changes))
+
+
+def _ended(s: ClientState, e: Relationship.RelationshipEnded) -> None:
+    s.turns.append(Turn(e.originator_version, e.occurred_on, True, e.reason))
+
+
+def _resumed(s: ClientState, e: Relationship.RelationshipResumed) -> None:
+    s.turns.append(Turn(e.originator_version, e.occurred_on, False, None))
+
+
+def _promise_made(s: ClientState, e: Relationship.PromiseMade) -> None:
+    s.promises[e.promise_id] = PromiseRecord(
+        e.originator_version, e.promise_id, e.by, e.kind, e.description, e.occurred_on,
+        e.due_on, e.amount, e.invoice_id)
+
+
+def _renegotiated(s: ClientState, e: Relationship.PromiseRenegotiated) -> None:
+    s.promises[e.promise_id].changes.append(
+        Change(e.originator_version, e.occurred_on, e.new_due_on, e.new_amount))
+
+
+def _promise_settled(outcome: str) -> Callable[[ClientState, Any], None]:
+    def settle(s: ClientState, e: Any) -> None:
+        amount = getattr(e, "amount", None)
+        s.promises[e.promise_id].settlement = Settlement(
+            e.originator_version, e.occurred_on, outcome, amount)
+    return settle
+
+
+def _expectation_recorded(s: ClientState, e: Relationship.ExpectationRecorded) -> None:
+    s.expectations[e.expectation_id] = ExpectationRecord(
+        e.originator_version, e.expectation_id, e.held_by, e.kind, e.description,
+        e.occurred_on, e.expected_on, e.expected_amount, e.basis)
+
+
+def _expectation_revised(s: ClientState, e: Relationship.ExpectationRevised) -> None:
+    s.expectations[e.expectation_id].changes.append(
+        Change(e.originator_version, e.occurred_on, e.expected_on, e.expected_amount))
+
+
+def _expectation_settled(outcome: str) -> Callable[[ClientState, Any], None]:
+    def settle(s: ClientState, e: Any) -> None:
+        s.expectations[e.expectation_id].settlement = Settlement(
+            e.originator_version, e.occurred_on, outcome, e.actual_amount)
+    return settle
+
+
+def _money(s: ClientState, e: Event, operation: Operation) -> None:
+    s.money.append(MoneyOperation(e.originator_version, e.occurred_on, operation))
+    insort(s.money_dates, e.occurred_on)
+    s.runs.clear()
+    name, args = operation
+    getattr(s.accounts, name)(*args)
+
+
+def _invoice_issued(s: ClientState, e: Relationship.InvoiceIssued) -> None:
+    _money(s, e, ("issue", (e.invoice_id, e.amount, e.occurred_on, e.due_on, e.description)))
+
+
+def _disputed(s: ClientState, e: Relationship.InvoiceDisputed) -> None:
+    _money(s, e, ("dispute", (e.invoice_id, e.occurred_on)))
+
+
+def _dispute_resolved(s: ClientState, e: Relationship.InvoiceDisputeResolved) -> None:
+    _money(s, e, ("resolve_dispute", (e.invoice_id, e.outcome, e.credit_amount,
+                                       e.occurred_on)))
+
+
+def _written_off(s: ClientState, e: Relationship.InvoiceWrittenOff) -> None:
+    _money(s, e, ("write_off", (e.invoice_id, e.amount, e.occurred_on)))
+
+
+def _plan_agreed(s: ClientState, e: Relationship.PaymentPlanAgreed) -> None:
+    _money(s, e, ("agree_plan", (e.plan_id, tuple(e.invoice_ids), tuple(e.instalments),
+                                  e.occurred_on)))
+
+
+def _payment_received(s: ClientState, e: Relationship.PaymentReceived) -> None:
+    _money(s, e, ("receive", (e.payment_id, e.amount, e.occurred_on, e.method,
+                               e.invoice_id)))
+
+
+def _payment_reversed(s: ClientState, e: Relationship.PaymentReversed) -> None:
+    _money(s, e, ("reverse", (e.payment_id, e.occurred_on)))
+
+
+def _contact_logged(s: ClientState, e: Relationship.ContactLogged) -> None:
+    insort(s.contacts, ContactRecord(e.originator_version, e.contact_id, e.occurred_on,
+                                     e.channel, e.direction, e.purpose, e.summary, e.answered),
+           key=lambda c: (c.on, c.version))
+
+
+def _complaint_filed(s: ClientState, e: Relationship.ComplaintFiled) -> None:
+    s.complaints[e.complaint_id] = ComplaintRecord(
+        e.originator_version, e.complaint_id, e.raised_by, e.category, e.severity,
+        e.description, e.occurred_on, e.promise_id)
+
+
+def _complaint_step(s: ClientState, e: Any, step: ComplaintStep) -> None:
+    s.complaints[e.complaint_id].steps.append(step)
+
+
+def _acknowledged(s: ClientState, e: Relationship.ComplaintAcknowledged) -> None:
+    _complaint_step(s, e, ComplaintStep(e.originator_version, e.occurred_on, "ACKNOWLEDGED"))
+
+
+def _resolved(s: ClientState, e: Relationship.ComplaintResolved) -> None:
+    _complaint_step(s, e, ComplaintStep(e.originator_version, e.occurred_on, "RESOLVED",
+                                        e.what_went_wrong, e.correction, e.prevention))
+
+
+def _reopened(s: ClientState, e: Relationship.ComplaintReopened) -> None:
+    _complaint_step(s, e, ComplaintStep(e.originator_version, e.occurred_on, "REOPENED"))
+
+
+def _service_requested(s: ClientState, e: Relationship.ServiceRequested) -> None:
+    insort(s.requests, RequestRecord(e.originator_version, e.request_id, e.occurred_on,
+                                     e.description, e.in_offering),
+           key=lambda r: (r.on, r.version))
+
+
+def _advice_given(s: ClientState, e: Relationship.AdviceGiven) -> None:
+    s.advice[e.advice_id] = AdviceRecord(e.originator_version, e.advice_id, e.occurred_on,
+                                         e.summary)
+
+
+def _advice_answered(s: ClientState, e: Relationship.AdviceAnswered) -> None:
+    s.advice[e.advice_id].answer = Answer(e.originator_version, e.occurred_on, e.accepted,
+                                          e.note)
+
+
+_FOLDS: dict[str, Callable[[ClientState, Any], None]] = {
+    "ClientProfileUpdated": _profile_updated,
+    "RelationshipEnded": _ended,
+    "RelationshipResumed": _resumed,
+    "PromiseMade": _promise_made,
+    "PromiseRenegotiated": _renegotiated,
+    "PromiseKept": _promise_settled("KEPT"),
+    "PromiseBroken": _promise_settled("BROKEN"),
+    "PromiseCancelled": _promise_settled("CANCELLED"),
+    "ExpectationRecorded": _expectation_recorded,
+    "ExpectationRevised": _expectation_revised,
+    "ExpectationMet": _expectation_settled("MET"),
+    "ExpectationMissed": _expectation_settled("MISSED"),
+    "InvoiceIssued": _invoice_issued,
+    "InvoiceDisputed": _disputed,
+    "InvoiceDisputeResolved": _dispute_resolved,
+    "InvoiceWrittenOff": _written_off,
+    "PaymentPlanAgreed": _plan_agreed,
+    "PaymentReceived": _payment_received,
+    "PaymentReversed": _payment_reversed,
+    "ContactLogged": _contact_logged,
+    "ComplaintFiled": _complaint_filed,
+    "ComplaintAcknowledged": _acknowledged,
+    "ComplaintResolved": _resolved,
+    "ComplaintReopened": _reopened,
+    "ServiceRequested": _service_requested,
+    "AdviceGiven": _advice_given,
+    "AdviceAnswered": _advice_answered,
+}
+
+
+# ---- retraction ---------------------------------------------------------------------
+
+
+def _forget(s: ClientState, version: int) -> None:
+    """Remove the entry recorded at `version` as if it had never been recorded."""
+    def keep(record: Any) -> bool:
+        return bool(record.version != version)
+
+    s.profile_changes = [c for c in s.profile_changes if keep(c)]
+    s.turns = [t for t in s.turns if keep(t)]
+    s.contacts = [c for c in s.contacts if keep(c)]
+    s.requests = [r for r in s.requests if keep(r)]
+    s.promises = {k: p for k, p in s.promises.items() if keep(p)}
+    s.expectations = {k: e for k, e in s.expectations.items() if keep(e)}
+    items: list[PromiseRecord | ExpectationRecord] = [*s.promises.values(),
+                                                      *s.expectations.values()]
+    for item in items:
+        item.changes = [c for c in item.changes if keep(c)]
+        if item.settlement is not None and not keep(item.settlement):
+            item.settlement = None
+    s.complaints = {k: c for k, c in s.complaints.items() if keep(c)}
+    for complaint in s.complaints.values():
+        complaint.steps = [step for step in complaint.steps if keep(step)]
+    s.advice = {k: a for k, a in s.advice.items() if keep(a)}
+    for advice in s.advice.values():
+        if advice.answer is not None and not keep(advice.answer):
+            advice.answer = None
+    if any(not keep(m) for m in s.money):
+        s.money = [m for m in s.money if keep(m)]
+        s.money_dates = sorted(m.on for m in s.money)
+        s.accounts = run(s.money)
+        s.runs.clear()
+
+
+def run(operations: list[MoneyOperation]) -> Accounts:
+    """The allocation engine run over money events, in the order given."""
+    accounts = Accounts()
+    for money in operations:
+        name, args = money.operation
+        getattr(accounts, name)(*args)
+    return accounts

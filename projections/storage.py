@@ -1,0 +1,256 @@
+"""Where Palabra keeps its events: one URL, two backends.
+
+`PALABRA_DATABASE_URL` is `sqlite:///path/to/palabra.db` (the embedded default)
+or `postgresql://user:password@host:port/dbname` (psycopg 3 with a connection
+pool).  This module maps the URL onto the eventsourcing library's persistence
+settings and provides the recorders the ledger needs: the library's own, plus
+`select_ranges()` — clients' events with their global positions, in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    InterfaceError,
+    Notification,
+    OperationalError,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import Environment, retry
+from psycopg.sql import SQL, Identifier
+
+from domain.ledger import Clock, Ledger, utc_now
+from projections.view import ClientsView, PostgresClientsView, SQLiteClientsView, one_at_a_time
+
+DEFAULT_URL = "sqlite:///palabra.db"
+
+
+class SQLiteStreamRecorder(SQLiteApplicationRecorder):
+    def convert_originator_id(self, originator_id: str) -> UUID | str:
+        return _uuid(originator_id)  # one object per client, not one per event read
+
+    def select_ranges(self, ranges: Mapping[UUID, tuple[int, int | None]],
+                      ) -> Sequence[Notification]:
+        statement = (f"SELECT rowid, * FROM {self.events_table_name} "
+                     "WHERE originator_id=? AND originator_version>? AND originator_version<=? "
+                     "ORDER BY originator_version")
+        found: list[Notification] = []
+        with self.datastore.transaction(commit=False) as c:
+            for originator_id, (gt, lte) in ranges.items():
+                c.execute(statement, (originator_id.hex, gt, NO_LIMIT if lte is None else lte))
+                found += [Notification(id=row["rowid"], originator_id=originator_id,
+                                       originator_version=row["originator_version"],
+                                       topic=row["topic"], state=row["state"])
+                          for row in c.fetchall()]
+        return found
+
+    def select_shard(self, after: int, stop: int, limit: int, shard: int, shards: int,
+                     ) -> Sequence[Notification]:
+        """Events after a position of the clients in one shard of `shards` (by the last
+        hex digit of their stream id), for folding the log in parallel."""
+        digits = [d for d in "0123456789abcdef" if int(d, 16) % shards == shard]
+        statement = (f"SELECT rowid, * FROM {self.events_table_name} WHERE rowid > ? AND "
+                     f"rowid <= ? AND substr(originator_id, 32, 1) IN "
+                     f"({', '.join('?' * len(digits))}) ORDER BY rowid LIMIT ?")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, (after, stop, *digits, limit))
+            return [Notification(id=row["rowid"],
+                                 originator_id=self.convert_originator_id(row["originator_id"]),
+                                 originator_version=row["originator_version"],
+                                 topic=row["topic"], state=row["state"])
+                    for row in c.fetchall()]
+
+
+class PostgresStreamRecorder(PostgresApplicationRecorder):
+    """The library's recorder, plus: the events table refuses UPDATE, DELETE and TRUNCATE
+    (triggers), and appends take the table lock through a SECURITY DEFINER function, so
+    that an application role with only INSERT and SELECT on the events can append."""
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        names = {"schema": schema, "table": table,
+                 "refuse": Identifier(f"{self.events_table_name}_refuse_change"),
+                 "lock": Identifier(f"{self.events_table_name}_lock"),
+                 "immutable": Identifier(f"{self.events_table_name}_immutable"),
+                 "untruncatable": Identifier(f"{self.events_table_name}_untruncatable")}
+        self.sql_create_statements += [statement.format(**names) for statement in (
+            SQL("CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                "'the ledger''s events are never changed or deleted (% refused); "
+                "retract an entry instead' , TG_OP USING ERRCODE = 'insufficient_privilege'; "
+                "END $$"),
+            SQL("CREATE OR REPLACE TRIGGER {immutable} BEFORE UPDATE OR DELETE ON "
+                "{schema}.{table} FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"),
+            SQL("CREATE OR REPLACE TRIGGER {untruncatable} BEFORE TRUNCATE ON "
+                "{schema}.{table} FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{refuse}()"),
+            SQL("CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
+                "SECURITY DEFINER SET search_path = pg_catalog AS $$ BEGIN "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END $$"),
+        )]
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            SQL("SELECT {}.{}()").format(schema, names["lock"]),
+        ]
+
+    def create_table(self) -> None:
+        with one_at_a_time(self.datastore):
+            super().create_table()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_ranges(self, ranges: Mapping[UUID, tuple[int, int | None]],
+                      ) -> Sequence[Notification]:
+        statement = SQL(
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[]) AS r(id, gt, lte) "
+            "JOIN {}.{} e ON e.originator_id = r.id "
+            "AND e.originator_version > r.gt AND e.originator_version <= r.lte "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        ids = list(ranges)
+        params = (ids, [ranges[i][0] for i in ids],
+                  [NO_LIMIT if ranges[i][1] is None else ranges[i][1] for i in ids])
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
+                                 originator_version=row["originator_version"],
+                                 topic=row["topic"], state=bytes(row["state"]))
+                    for row in curs.fetchall()]
+
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_shard(self, after: int, stop: int, limit: int, shard: int, shards: int,
+                     ) -> Sequence[Notification]:
+        """As SQLiteStreamRecorder.select_shard (the same shards: the last hex digit)."""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
+            "AND (get_byte(uuid_send(originator_id), 15) & 15) %% %s = %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (after, stop, shards, shard, limit), prepare=True)
+            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
+                                 originator_version=row["originator_version"],
+                                 topic=row["topic"], state=bytes(row["state"]))
+                    for row in curs.fetchall()]
+
+
+NO_LIMIT = 2**62
+@lru_cache(maxsize=100_000)
+def _uuid(hex_id: str) -> UUID:
+    return UUID(hex_id)
+
+
+@dataclass(frozen=True)
+class Database:
+    """A parsed `PALABRA_DATABASE_URL`."""
+
+    url: str
+    backend: str  # "sqlite" or "postgres"
+    path: str = ""  # sqlite
+    dbname: str = ""
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    schema: str = ""
+    pool_size: int = 5
+    max_overflow: int = 10
+
+    @classmethod
+    def parse(cls, url: str) -> Database:
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.scheme == "sqlite":
+            path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+            if parts.netloc or not path:
+                raise ValueError(f"a SQLite URL is sqlite:///relative/path.db or "
+                                 f"sqlite:////absolute/path.db, not {url!r}")
+            return cls(url, "sqlite", path=path)
+        if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            dbname = unquote(parts.path.lstrip("/"))
+            if not dbname or not parts.hostname:
+                raise ValueError(f"a PostgreSQL URL is postgresql://user:password@host:port/"
+                                 f"dbname, not {url!r}")
+            return cls(url, "postgres", dbname=dbname, host=parts.hostname,
+                       port=parts.port or 5432, user=unquote(parts.username or "postgres"),
+                       password=unquote(parts.password or ""), schema=query.get("schema", ""),
+                       pool_size=int(query.get("pool_size", 5)),
+                       max_overflow=int(query.get("max_overflow", 10)))
+        raise ValueError(f"PALABRA_DATABASE_URL must start with sqlite:/// or postgresql://, "
+                         f"not {url!r}")
+
+    def persistence_env(self) -> dict[str, str]:
+        """The eventsourcing settings for this database."""
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "projections.storage:SQLiteStreamRecorder",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_SCHEMA": self.schema,
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": "projections.storage:PostgresStreamRecorder",
+        }
+
+    def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
+        """A plain psycopg connection (PostgreSQL only), for set-up and read models."""
+        return psycopg.connect(dbname=self.dbname, host=self.host, port=self.port,
+                               user=self.user, password=self.password, connect_timeout=10,
+                               **kwargs)
+
+    def prepare(self) -> None:
+        """Create what the library will not: the SQLite file's folder, the PostgreSQL schema."""
+        if self.backend == "sqlite":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        elif self.schema:
+            with self.connect(autocommit=True) as conn:
+                if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                    (self.schema,)).fetchone():
+                    conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        Identifier(self.schema)))
+
+
+def open_ledger(url: str = DEFAULT_URL, clock: Clock = utc_now,
+                extra_env: dict[str, str] | None = None) -> Ledger:
+    """The ledger on the database a URL names; tables are created on first use."""
+    database = Database.parse(url)
+    database.prepare()
+    return Ledger(env={**database.persistence_env(), **(extra_env or {})}, clock=clock)
+
+
+def open_view(url: str = DEFAULT_URL, extra_env: dict[str, str] | None = None) -> ClientsView:
+    """The read models on the database a URL names (tables created on first use)."""
+    database = Database.parse(url)
+    database.prepare()
+    view_class: type[Any] = (SQLiteClientsView if database.backend == "sqlite"
+                             else PostgresClientsView)
+    factory = InfrastructureFactory.construct(
+        Environment(VIEW_NAME, {**database.persistence_env(), **(extra_env or {})}))
+    view = factory.tracking_recorder(view_class)
+    assert isinstance(view, SQLiteClientsView | PostgresClientsView)
+    return view
+
+
+VIEW_NAME = "palabra_clients"  # PostgreSQL: its tracking table is palabra_clients_tracking

@@ -1,0 +1,135 @@
+"""The served schema is the checked-in `schema.graphql`, and keeps the shared contract:
+every type, field, argument, input field and enum value of /work/shared/schema.graphql
+is served with the same type, nullability and default."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+
+import pytest
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_schema,
+    find_breaking_changes,
+    find_dangerous_changes,
+    print_ast,
+)
+from graphql.utilities.get_default_value_ast import get_default_value_ast
+
+from api.graphql import enums
+from api.graphql.export import SCHEMA_FILE, sdl
+from api.graphql.inputs import EVENT_TYPES
+from domain import values
+from domain.ledger import EVENT_TYPES as LEDGER_EVENT_TYPES
+from projections import outcomes, payments, portfolio, signal_rules, state, trust
+from tests.support import SHARED
+
+CONTRACT = SHARED / "schema.graphql"
+
+
+@pytest.fixture(scope="module")
+def contract() -> GraphQLSchema:
+    if not CONTRACT.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CONTRACT} is missing: CI runs with ../shared beside the repository")
+        pytest.skip(f"{CONTRACT} is missing (the shared contract folder is not beside the repo)")
+    return build_schema(CONTRACT.read_text())
+
+
+@pytest.fixture(scope="module")
+def served() -> GraphQLSchema:
+    return build_schema(sdl())
+
+
+def test_the_checked_in_schema_is_the_served_one() -> None:
+    assert SCHEMA_FILE.read_text() == sdl(), (
+        "schema.graphql is stale: run `python -m api.graphql.export`")
+
+
+def test_nothing_of_the_contract_is_broken_or_changed_dangerously(
+        contract: GraphQLSchema, served: GraphQLSchema) -> None:
+    assert [str(c) for c in find_breaking_changes(contract, served)] == []
+    assert [str(c) for c in find_dangerous_changes(contract, served)] == []
+
+
+def _shape(value: GraphQLArgument | GraphQLInputField) -> str:
+    """An argument's or input field's type and default, as SDL writes them."""
+    default = get_default_value_ast(value)
+    return str(value.type) + ("" if default is None else f" = {print_ast(default)}")
+
+
+def _named(schema: GraphQLSchema) -> dict[str, GraphQLNamedType]:
+    return {name: t for name, t in schema.type_map.items() if not name.startswith("__")}
+
+
+def test_every_type_field_argument_and_value_of_the_contract_is_served_alike(
+        contract: GraphQLSchema, served: GraphQLSchema) -> None:
+    problems: list[str] = []
+    ours = _named(served)
+    for name, theirs in _named(contract).items():
+        mine = ours.get(name)
+        if mine is None or type(mine) is not type(theirs):
+            problems.append(f"{name}: missing or of another kind")
+            continue
+        if isinstance(theirs, GraphQLEnumType):
+            assert isinstance(mine, GraphQLEnumType)
+            problems += [f"{name}.{v}: missing" for v in theirs.values if v not in mine.values]
+        elif isinstance(theirs, GraphQLObjectType | GraphQLInterfaceType):
+            assert isinstance(mine, GraphQLObjectType | GraphQLInterfaceType)
+            for field_name, field in theirs.fields.items():
+                served_field = mine.fields.get(field_name)
+                if served_field is None:
+                    problems.append(f"{name}.{field_name}: missing")
+                    continue
+                if str(served_field.type) != str(field.type):
+                    problems.append(f"{name}.{field_name}: {served_field.type} is not "
+                                    f"{field.type}")
+                for arg_name, arg in field.args.items():
+                    served_arg = served_field.args.get(arg_name)
+                    if served_arg is None:
+                        problems.append(f"{name}.{field_name}({arg_name}): missing")
+                    elif _shape(served_arg) != _shape(arg):
+                        problems.append(f"{name}.{field_name}({arg_name}): "
+                                        f"{_shape(served_arg)} is not {_shape(arg)}")
+        elif isinstance(theirs, GraphQLInputObjectType):
+            assert isinstance(mine, GraphQLInputObjectType)
+            if mine.is_one_of != theirs.is_one_of:
+                problems.append(f"{name}: @oneOf differs")
+            for field_name, field in theirs.fields.items():
+                served_input = mine.fields.get(field_name)
+                if served_input is None:
+                    problems.append(f"{name}.{field_name}: missing")
+                elif _shape(served_input) != _shape(field):
+                    problems.append(f"{name}.{field_name}: {_shape(served_input)} is not "
+                                    f"{_shape(field)}")
+            problems += [f"{name}.{f}: not in the contract" for f in mine.fields
+                         if f not in theirs.fields]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [
+    (enums.Party, values.Party), (enums.PromiseKind, values.PromiseKind),
+    (enums.ItemSource, outcomes.ItemSource), (enums.ItemStatus, outcomes.ItemStatus),
+    (enums.InvoiceStatus, payments.InvoiceStatus), (enums.AgingBucket, payments.AgingBucket),
+    (enums.Band, trust.Band), (enums.Confidence, trust.Confidence),
+    (enums.RelationshipState, state.RelationshipState), (enums.EndReason, values.EndReason),
+    (enums.Channel, values.Channel), (enums.Direction, values.Direction),
+    (enums.ContactPurpose, values.ContactPurpose),
+    (enums.ComplaintCategory, values.ComplaintCategory), (enums.Severity, values.Severity),
+    (enums.Basis, values.Basis), (enums.DisputeOutcome, values.DisputeOutcome),
+    (enums.SignalKind, signal_rules.SignalKind), (enums.ClientOrder, portfolio.ClientOrder),
+])
+def test_each_graphql_enum_is_its_domain_enum(ours: type[Enum], theirs: type[Enum]) -> None:
+    assert ours is theirs  # served as they are: figures need no conversion
+
+
+def test_every_event_type_of_the_ledger_has_its_input() -> None:
+    assert sorted(EVENT_TYPES.values()) == sorted(LEDGER_EVENT_TYPES)

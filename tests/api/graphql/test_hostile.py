@@ -1,0 +1,210 @@
+"""Hostile and malformed requests are refused with a clear error and the server keeps
+answering; an unexpected failure is masked (no trace, no SQL) and carries a request id."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.graphql.router import graphql_router
+from api.services import Services, open_services
+from api.settings import Settings
+from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
+from tests.api.graphql.documents import APPEND, typed_mutation
+from tests.support import FixedClock
+
+ALIVE = "{ portfolio { clients } }"
+SECRET = "SELECT secret FROM palabra_events WHERE password = 'hunter2'"
+
+
+def alive(client: TestClient) -> None:
+    assert gql(client, ALIVE).ok() == {"portfolio": {"clients": 1}}
+
+
+@pytest.fixture
+def acme(client: TestClient) -> TestClient:
+    gql(client, typed_mutation("onboardClient"),
+        {"input": {"ref": "acme", "name": "Acme", "currency": "EUR"},
+         "meta": {"occurredOn": "2026-01-05"}}).ok()
+    return client
+
+
+@pytest.fixture
+def strict(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    """An app with tight limits, introspection off and GraphiQL on."""
+    tight = replace(settings, max_depth=3, max_aliases=2, max_tokens=60, max_batch=3,
+                    introspection=False, graphiql=True)
+    services = open_services(tight, clock)
+    app = FastAPI()
+    app.include_router(graphql_router(services, tight.api_keys.authenticate), prefix="/graphql")
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        services.close()
+
+
+def refused(answer: dict[str, Any], *words: str) -> None:
+    errors = answer["errors"]
+    assert answer.get("data") is None, answer
+    assert [e["extensions"]["code"] for e in errors] == ["INVALID_INPUT"] * len(errors), errors
+    for word in words:
+        assert word in errors[0]["message"], errors[0]["message"]
+
+
+def test_limits_of_depth_aliases_and_tokens_are_enforced(strict: TestClient) -> None:
+    refused(gql(strict, '{ client(ref: "a") { gap { vendor { items { id } } } } }'),
+            "exceeds maximum operation depth of 3")
+    refused(gql(strict, "{ a: portfolio { clients } b: portfolio { clients } "
+                        "c: portfolio { clients } }"), "3 aliases found. Allowed: 2")
+    refused(gql(strict, "{ portfolio { " + "clients " * 60 + "} }"),
+            "more than 60 tokens")
+    assert gql(strict, "{ portfolio { clients } }").ok() == {"portfolio": {"clients": 0}}
+
+
+def test_introspection_can_be_turned_off(strict: TestClient, client: TestClient) -> None:
+    query = "{ __schema { queryType { name } } }"
+    refused(gql(strict, query), "introspection")
+    assert gql(client, query).ok() == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+def test_graphiql_only_when_enabled(strict: TestClient, client: TestClient) -> None:
+    page = {"accept": "text/html"}
+    assert client.get("/graphql", headers=page).status_code == 404
+    served = strict.get("/graphql", headers=page)
+    assert served.status_code == 200
+    assert "graphiql" in served.text.lower()
+
+
+def test_an_oversized_batch_is_refused_whole(strict: TestClient) -> None:
+    items = [{"event": {"onboardClient": {"ref": f"c{n}", "name": "C", "currency": "EUR"}}}
+             for n in range(4)]
+    answer = gql(strict, APPEND, {"items": items}, "writer")
+    assert answer.codes == ["INVALID_INPUT"]
+    assert "at most 3 events" in answer.errors[0]["message"]
+    assert gql(strict, ALIVE).ok() == {"portfolio": {"clients": 0}}
+    assert gql(strict, APPEND, {"items": items[:3]}, "writer").ok()
+
+
+def test_a_huge_page_is_refused(acme: TestClient) -> None:
+    refused(gql(acme, "{ clients(first: 100000) { totalCount } }"), "first must be from 1 to 500")
+    alive(acme)
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"query": ', "Unable to parse request body as JSON"),
+    (b'[{"query": "{ portfolio { clients } }"}]', "Batching is not enabled"),
+    (b'{"query": "{ portfolio { clients } }", "variables": [1]}', "`variables` must be"),
+    (b'{"query": "subscription { events { position } }"}', "subscriptions are not allowed"),
+])
+def test_malformed_requests_get_a_plain_400(acme: TestClient, body: bytes, reason: str) -> None:
+    answer = acme.post("/graphql", content=body,
+                       headers={**bearer("admin"), "content-type": "application/json"})
+    assert answer.status_code == 400
+    assert reason in answer.text
+    alive(acme)
+
+
+def test_a_syntax_error_is_explained(acme: TestClient) -> None:
+    refused(gql(acme, "{ portfolio { clients } "), "Syntax Error")
+    refused(gql(acme, "{ portfolio { nonsense } }"), "Cannot query field 'nonsense'")
+    alive(acme)
+
+
+INVOICE = "mutation($input: IssueInvoice!, $meta: Meta) { issueInvoice(input: $input, " \
+          "meta: $meta) { version } }"
+
+
+@pytest.mark.parametrize(("values", "meta", "words"), [
+    ({"amount": "12.345"}, None, ["more than two decimal places"]),
+    ({"amount": "NaN"}, None, ["finite"]),
+    ({"amount": "-5.00"}, None, ["greater than zero"]),
+    ({"amount": 12.5}, None, ["Decimal", "written as a string"]),
+    ({"amount": "12.00", "dueOn": "2026-13-40"}, None, ["2026-13-40 is not a day"]),
+    ({"amount": "12.00", "dueOn": "tomorrow"}, None, ["YYYY-MM-DD"]),
+    ({"amount": "12.00"}, {"occurredOn": "2026-02-30"}, ["not a day of the calendar"]),
+    ({"amount": "12.00"}, {"expectedVersion": "one"}, ["Int"]),
+])
+def test_wrong_scalar_formats_are_refused(acme: TestClient, values: dict[str, Any],
+                                          meta: dict[str, Any] | None,
+                                          words: list[str]) -> None:
+    invoice = {"ref": "acme", "description": "Work", **values}
+    refused(gql(acme, INVOICE, {"input": invoice, "meta": meta}, "writer"), *words)
+    alive(acme)
+
+
+def test_wrong_literals_and_times_are_refused(acme: TestClient) -> None:
+    refused(gql(acme, '{ client(ref: "acme", asOf: "2026-13-40") { ref } }'),
+            "Expected value of type 'Date'")
+    refused(gql(acme, '{ client(ref: "acme", asOf: 20261122) { ref } }'), "Date")
+    refused(gql(acme, 'query($at: DateTime) { client(ref: "acme", knownAt: $at) { ref } }',
+                {"at": "yesterday"}), "not a valid DateTime")
+    alive(acme)
+
+
+def test_unknown_enum_values_are_refused(acme: TestClient) -> None:
+    refused(gql(acme, "{ clients(orderBy: RANDOM) { totalCount } }"), "RANDOM")
+    promise = {"ref": "acme", "by": "SOMEONE", "kind": "DELIVERY", "description": "x",
+               "dueOn": "2026-12-01"}
+    refused(gql(acme, typed_mutation("makePromise"), {"input": promise}, "writer"), "SOMEONE")
+    alive(acme)
+
+
+def test_an_event_input_with_two_events_is_refused(acme: TestClient) -> None:
+    item = {"event": {"giveAdvice": {"ref": "acme", "summary": "a"},
+                      "requestService": {"ref": "acme", "description": "b",
+                                         "inOffering": True}}}
+    refused(gql(acme, APPEND, {"items": [item]}, "writer"), "exactly one key")
+    refused(gql(acme, 'mutation { append(items: [{event: {}}]) { events { version } } }',
+                role="writer"), "exactly one key")
+    alive(acme)
+
+
+def test_an_unexpected_failure_is_masked_with_a_request_id(
+        acme: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(services.read_model, "client", broken)
+    with caplog.at_level(logging.ERROR, logger="palabra.graphql"):
+        response = acme.post("/graphql", json={"query": '{ client(ref: "acme") { ref } }'},
+                             headers=bearer("reader"))
+    assert response.status_code == 200
+    (error,) = response.json()["errors"]
+    assert error["message"] == "internal error"
+    assert error["extensions"]["code"] == "INTERNAL"
+    request_id = error["extensions"]["requestId"]
+    assert len(request_id) >= 16
+    for leak in ("SELECT", "hunter2", "Traceback", "RuntimeError", "File "):
+        assert leak not in response.text
+    logged = [r for r in caplog.records if r.name == "palabra.graphql"]
+    assert any(request_id in r.getMessage() and r.exc_info for r in logged)
+    monkeypatch.undo()
+    assert gql(acme, '{ client(ref: "acme") { ref } }').ok() == {"client": {"ref": "acme"}}
+
+
+def test_an_unexpected_failure_in_a_write_or_a_subscription_is_masked_too(
+        acme: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(services.ledger, "append", broken)
+    answer = gql(acme, typed_mutation("onboardClient"),
+                 {"input": {"ref": "beta", "name": "Beta", "currency": "EUR"}}, "writer")
+    assert answer.codes == ["INTERNAL"]
+    assert "SELECT" not in str(answer)
+    monkeypatch.setattr(services.ledger, "feed", broken)
+    with socket(acme, "auditor") as ws:
+        assert ws.receive_json()["type"] == "connection_ack"
+        subscribe(ws, "subscription { events { position } }")
+        payload = next_payload(ws)
+    assert payload["errors"][0]["message"] == "internal error"
+    assert payload["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert "SELECT" not in str(payload)

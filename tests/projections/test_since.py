@@ -1,0 +1,76 @@
+"""`since`: the sweep over a year agrees with the rules asked day by day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+
+from domain.ledger import Ledger
+from projections.signal_rules import RULES, SignalKind
+from projections.since import daily, since_dates
+from projections.snapshot import Snapshot
+from projections.state import ClientState
+from tests.projections.conftest import History, import_lines, new_ledger, scenarios_folder, state_of
+
+Make = Callable[..., History]
+
+
+def day_by_day(state: ClientState, first: date, count: int) -> dict[SignalKind, list[bool]]:
+    held: dict[SignalKind, list[bool]] = {k: [] for k in SignalKind}
+    for n in range(count):
+        snapshot = Snapshot(state, first + timedelta(days=n))
+        for kind, rule in RULES.items():
+            held[kind].append(rule(snapshot) is not None)
+    return held
+
+
+def assert_same_days(state: ClientState, first: date, count: int) -> None:
+    swept = daily(state, list(SignalKind), first, count)
+    asked = day_by_day(state, first, count)
+    for kind in SignalKind:
+        wrong = [first + timedelta(days=n) for n in range(count)
+                 if swept[kind][n] != asked[kind][n]]
+        assert not wrong, f"{state.ref} {kind.value}: the sweep differs on {wrong[:5]}"
+
+
+@pytest.fixture(scope="module")
+def scenario_states(tmp_path_factory: pytest.TempPathFactory) -> list[ClientState]:
+    folder = scenarios_folder()
+    states = []
+    for path in sorted(folder.glob("*.jsonl")):
+        ledger: Ledger = new_ledger(tmp_path_factory.mktemp(path.stem))
+        states += [state_of(ledger, ref) for ref in import_lines(ledger, path)]
+    return states
+
+
+@pytest.mark.slow
+def test_the_sweep_agrees_with_the_rules_on_every_day_of_every_scenario_client(
+        scenario_states: list[ClientState]) -> None:
+    for state in scenario_states:
+        last = max([state.onboarded_on, *(m.on for m in state.money),
+                    *(c.on for c in state.contacts)])
+        first = state.onboarded_on - timedelta(days=3)
+        assert_same_days(state, first, (last - first).days + 40)
+
+
+def test_since_is_the_first_day_of_the_current_run(history: Make) -> None:
+    h = history()
+    h.add("ServiceRequested", "2026-01-10", requestId="R1", description="x", inOffering=False)
+    h.add("ServiceRequested", "2026-03-01", requestId="R2", description="x", inOffering=False)
+    state = h.state()
+    assert since_dates(state, date(2026, 5, 1), [SignalKind.OUT_OF_SCOPE_DEMANDS]) == {
+        SignalKind.OUT_OF_SCOPE_DEMANDS: date(2026, 3, 1)}
+
+
+def test_since_is_null_when_the_run_is_older_than_a_year(history: Make) -> None:
+    h = history(onboarded="2024-01-01")
+    h.add("ExpectationRecorded", "2024-01-02", expectationId="E1", heldBy="VENDOR",
+          kind="PURCHASE", description="ready to buy", expectedOn="2024-02-01",
+          expectedAmount="100.00")
+    state = h.state()
+    assert since_dates(state, date(2026, 5, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
+        SignalKind.ILLUSORY_PIPELINE: None}
+    assert since_dates(state, date(2024, 6, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
+        SignalKind.ILLUSORY_PIPELINE: date(2024, 2, 2)}

@@ -176,24 +176,31 @@ def test_two_workers_one_leads_and_the_view_equals_a_rebuild(database_url: str,
     second.write_text("".join(lines[600:]))
     assert palabra(database_url, "import", str(first)).exit_code == 0
     env = {**os.environ, "PALABRA_PROJECTION_BATCH": "50"}
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "project", "--database", database_url],
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        for _ in range(2)]
+    logs = [tmp_path / f"worker-{number}.log" for number in (1, 2)]
+    workers = []
+    for log in logs:
+        with log.open("w") as stderr:
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "project", "--database", database_url],
+                env=env, stderr=stderr, stdout=subprocess.DEVNULL))
     view = open_view(database_url)
     try:
         assert palabra(database_url, "import", str(second)).exit_code == 0
         deadline = time.monotonic() + 60
-        while view.position() < 1200 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+                view.position() < 1200
+                or not all("projection worker" in log.read_text() for log in logs)):
             time.sleep(0.05)
         assert view.position() == 1200
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
-        logs = [worker.communicate(timeout=30)[1] for worker in workers]
+        for worker in workers:
+            worker.wait(timeout=30)
         view.close()
-    assert sum('"projection worker leads"' in log for log in logs) == 1, logs
-    assert sum("stands by" in log for log in logs) == 1, logs
+    said = [log.read_text() for log in logs]
+    assert sum('"projection worker leads"' in text for text in said) == 1, said
+    assert sum("stands by" in text for text in said) == 1, said
     live = portfolio_json(database_url)
     assert palabra(database_url, "rebuild", "--workers", "1").exit_code == 0
     assert portfolio_json(database_url) == live

@@ -14,7 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -67,7 +67,7 @@ class ReadModel:
         self.weights = weights
         self._states: LRU[str, ClientState] = LRU(cache_size)
         self._figures: LRU[tuple[str, int, date, bool], ClientFigures] = LRU(cache_size)
-        self._indexed: dict[date, int] = {}  # index rows of a date are current at a position
+        self.weights_key = json.dumps(asdict(weights), sort_keys=True)
 
     def fresh(self) -> None:
         """Bring the read models up to the latest stored event."""
@@ -132,20 +132,27 @@ class ReadModel:
     # ---- the portfolio --------------------------------------------------------------
 
     def refresh_index(self, as_of: date, chunk: int = 500) -> int:
-        """Compute the index rows of `as_of` that are missing or stale; returns how many."""
+        """Compute the index rows of `as_of` that are missing or stale; returns how many.
+
+        The day's marker in the database says up to which position its rows are complete
+        and with which weights: then only the clients changed since are looked at; other
+        weights mean every row is computed again."""
         self.fresh()
-        position = self.view.position()
-        if self._indexed.get(as_of) == position:
+        position, marked, weights = self.view.day_marker(as_of)
+        if marked == position and weights == self.weights_key:
             return 0
-        stale = self.view.stale_entries(as_of)
-        for start in range(0, len(stale), chunk):
-            states = self.view.states(stale[start:start + chunk])
+        if weights not in (None, self.weights_key):
+            stale = sorted(self.view.versions())
+        else:
+            stale = self.view.stale_entries(as_of, since=marked)
+        parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
+        for number, refs in enumerate(parts, 1):
             self.view.save_entries(as_of, [
                 index_entry(figures(state, as_of, self.weights, with_since=False))
-                for state in states.values()])
+                for state in self.view.states(refs).values()],
+                self.weights_key, complete_at=position if number == len(parts) else None)
         if len(stale) >= ANALYZE_AFTER:
             self.view.analyze()
-        self._indexed[as_of] = position
         return len(stale)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,

@@ -6,6 +6,9 @@
   business date with what the client list sorts and filters on — score, band,
   outstanding, name, state, signals — computed by the very `figures()` a single
   client is answered with, so lists and single clients always agree;
+- `palabra_portfolio_days`: for each business date, the trust weights its rows
+  were computed with and the position up to which they are complete, so that
+  keeping a day current only looks at the clients changed since (any process);
 - the library's tracking table holds the position of the last event applied.
 
 Folded states are written with the new position in one transaction that first
@@ -57,6 +60,8 @@ TABLES = [
         version INTEGER NOT NULL,
         position BIGINT NOT NULL,
         state {blob} NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS palabra_client_states_position ON palabra_client_states "
+    "(position)",
     """CREATE TABLE IF NOT EXISTS palabra_portfolio (
         as_of TEXT NOT NULL,
         client_ref TEXT NOT NULL,
@@ -86,13 +91,17 @@ TABLES = [
         client_ref TEXT NOT NULL,
         kind TEXT NOT NULL,
         PRIMARY KEY (as_of, kind, client_ref))""",
+    """CREATE TABLE IF NOT EXISTS palabra_portfolio_days (
+        as_of TEXT PRIMARY KEY,
+        weights TEXT NOT NULL,
+        position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS palabra_view_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL)""",
 ]
 AGING = ("aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_90_plus")
 READ_MODEL_TABLES = ("palabra_client_states", "palabra_portfolio",
-                     "palabra_portfolio_signals")
+                     "palabra_portfolio_signals", "palabra_portfolio_days")
 
 
 class ClientsView:
@@ -230,20 +239,54 @@ class ClientsView:
     # ---- the portfolio index --------------------------------------------------------
 
     @reconnecting
-    def stale_entries(self, as_of: date) -> list[str]:
-        """Clients whose index row for `as_of` is missing or older than their state."""
+    def day_marker(self, as_of: date) -> tuple[int, int | None, str | None]:
+        """The position of the read models, and the day's marker: the position up to which
+        the index rows of `as_of` are complete (None: not, or not yet) and the weights
+        they were computed with (None: never indexed) — in one round trip."""
+        with self._read() as curs:
+            curs.execute(self._sql(
+                f"SELECT (SELECT notification_id FROM {self._tracking_table()} "
+                "WHERE application_name = %s) AS position, "
+                "(SELECT position FROM palabra_portfolio_days WHERE as_of = %s) AS marked, "
+                "(SELECT weights FROM palabra_portfolio_days WHERE as_of = %s) AS weights"),
+                (SOURCE, as_of.isoformat(), as_of.isoformat()))
+            row = curs.fetchone()
+        marked = row["marked"]
+        return int(row["position"] or 0), None if marked is None else int(marked), row["weights"]
+
+    @reconnecting
+    def stale_entries(self, as_of: date, since: int | None = None) -> list[str]:
+        """Clients whose index row for `as_of` is missing or older than their state; with
+        `since`, only among the clients changed after that position."""
+        changed, params = ("", [as_of.isoformat()]) if since is None else (
+            "s.position > %s AND ", [as_of.isoformat(), since])
         with self._read() as curs:
             curs.execute(self._sql(
                 "SELECT s.client_ref FROM palabra_client_states s "
                 "LEFT JOIN palabra_portfolio p ON p.as_of = %s AND p.client_ref = s.client_ref "
-                "WHERE p.version IS NULL OR p.version <> s.version ORDER BY s.client_ref"),
-                (as_of.isoformat(),))
+                f"WHERE {changed}(p.version IS NULL OR p.version <> s.version) "
+                "ORDER BY s.client_ref"), params)
             return [row["client_ref"] for row in curs.fetchall()]
 
     @reconnecting
-    def save_entries(self, as_of: date, entries: Sequence[IndexEntry]) -> None:
+    def save_entries(self, as_of: date, entries: Sequence[IndexEntry], weights: str,
+                     complete_at: int | None = None) -> None:
+        """Write index rows of `as_of` computed with `weights` (a row is never replaced by
+        one of an older version); `complete_at`: the day is now complete up to there.
+
+        The day's marker row is locked first, so that refreshes of one day (the worker,
+        API processes) take turns."""
         day = as_of.isoformat()
         with self._write() as curs:
+            curs.execute(self._sql("INSERT INTO palabra_portfolio_days (as_of, weights) "
+                                   "VALUES (%s, %s) ON CONFLICT (as_of) DO NOTHING"),
+                         (day, weights))
+            curs.execute(self._sql("SELECT weights FROM palabra_portfolio_days "
+                                   f"WHERE as_of = %s{self.lock_clause}"), (day,))
+            if curs.fetchone()["weights"] != weights:  # other weights: the day starts over
+                curs.execute(self._sql("UPDATE palabra_portfolio_days SET weights = %s, "
+                                       "position = NULL WHERE as_of = %s"), (weights, day))
+            entries = self._not_older(curs, day, entries)
             refs = [e.ref for e in entries]
             for chunk in _chunks(refs, 500):
                 marks = ", ".join(["%s"] * len(chunk))
@@ -262,6 +305,22 @@ class ClientsView:
                 curs.executemany(self._sql("INSERT INTO palabra_portfolio_signals "
                                            "(as_of, client_ref, kind) VALUES (%s, %s, %s)"),
                                  signals)
+            if complete_at is not None:
+                curs.execute(self._sql(
+                    "UPDATE palabra_portfolio_days SET position = %s WHERE as_of = %s "
+                    "AND (position IS NULL OR position < %s)"), (complete_at, day, complete_at))
+
+    def _not_older(self, curs: Any, day: str,
+                   entries: Sequence[IndexEntry]) -> list[IndexEntry]:
+        """The entries not older than the rows already stored for them (another process
+        may have written newer ones since these were computed)."""
+        stored: dict[str, int] = {}
+        for chunk in _chunks([e.ref for e in entries], 500):
+            curs.execute(self._sql(
+                "SELECT client_ref, version FROM palabra_portfolio WHERE as_of = %s "
+                f"AND client_ref IN ({', '.join(['%s'] * len(chunk))})"), (day, *chunk))
+            stored.update((row["client_ref"], int(row["version"])) for row in curs.fetchall())
+        return [e for e in entries if stored.get(e.ref, -1) <= e.version]
 
     @reconnecting
     def analyze(self) -> None:
@@ -274,7 +333,8 @@ class ClientsView:
     @reconnecting
     def forget_entries_before(self, as_of: date) -> None:
         with self._write() as curs:
-            for table in ("palabra_portfolio", "palabra_portfolio_signals"):
+            for table in ("palabra_portfolio", "palabra_portfolio_signals",
+                          "palabra_portfolio_days"):
                 curs.execute(self._sql(f"DELETE FROM {table} WHERE as_of < %s"),
                              (as_of.isoformat(),))
 
@@ -484,5 +544,4 @@ def one_at_a_time(datastore: Any) -> Iterator[None]:
 
 
 _OUR_TABLES = re.compile(
-    r"\b(palabra_client_states|palabra_portfolio_signals|palabra_portfolio|palabra_view_meta)\b"
-    r"(?!\w)")
+    rf"\b({'|'.join((*READ_MODEL_TABLES, 'palabra_view_meta'))})\b(?!\w)")

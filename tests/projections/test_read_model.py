@@ -9,6 +9,7 @@ crashes mid-batch, and random histories.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from projections.portfolio import portfolio as summed
 from projections.projector import Projector
 from projections.queries import InvalidCursor, ReadModel
 from projections.storage import open_ledger, open_view
+from projections.trust import TrustWeights
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_scenarios import comparable, differences
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines
@@ -155,6 +157,74 @@ def test_the_client_list_agrees_with_single_clients(side: Side) -> None:
                 break
             after = part.end_cursor
         assert walked == listed
+
+
+def test_the_client_list_stays_whole_when_another_process_rebuilds_or_prunes(
+    side: Side, database_url: str, clock: FixedClock
+) -> None:
+    """The index of a day is known complete from the database, not from one process's
+    memory: a rebuild elsewhere (same position) or a pruned day is filled in again."""
+    load_scenarios(side, chunk=500)
+    as_of, old = date(2026, 6, 30), date(2026, 1, 31)
+    assert side.read.clients(as_of).total_count == 9
+    assert side.read.clients(old).total_count == 9
+    other = open_side(database_url, clock)
+    try:
+        other.projector.rebuild()
+        other.projector.view.forget_entries_before(date(2026, 2, 1))
+    finally:
+        other.close()
+    assert side.projector.view.position() == side.projector.head()  # no event since
+    for day in (as_of, old):
+        page = side.read.clients(day, first=100)
+        assert page.total_count == 9
+        singles = [side.read.client(ref, day) for ref in side.projector.view.versions()]
+        assert [e.ref for _, e in page.entries] == [
+            c.ref for c in ordered([c for c in singles if c], ClientOrder.SCORE_ASC)]
+
+
+def test_only_clients_changed_since_the_day_was_indexed_are_looked_at(side: Side) -> None:
+    load_scenarios(side, chunk=500)
+    as_of = date(2026, 6, 30)
+    assert side.read.refresh_index(as_of) == 9
+    view = side.projector.view
+    position, marked, _ = view.day_marker(as_of)
+    assert marked == position == side.projector.head()
+    assert side.read.refresh_index(as_of) == 0
+    side.ledger.append([entry("ContactLogged", "acme", "2026-06-01", contactId="C-NEW",
+                              channel="EMAIL", direction="INBOUND", purpose="CHECK_IN",
+                              summary="x")])
+    assert side.read.refresh_index(as_of) == 1
+    assert view.stale_entries(as_of, since=position) == []
+    assert view.day_marker(as_of)[1] == position + 1
+
+
+def test_other_trust_weights_recompute_the_whole_day(side: Side) -> None:
+    load_scenarios(side, chunk=500)
+    as_of = date(2026, 6, 30)
+    side.read.refresh_index(as_of)
+    heavy = ReadModel(side.projector, TrustWeights(complaint_handling=5.0))
+    page = heavy.clients(as_of, first=100)
+    assert page.total_count == 9
+    scores = {e.ref: e.score for _, e in page.entries}
+    singles = {ref: heavy.client(ref, as_of) for ref in scores}
+    assert scores == {ref: c.trust.score for ref, c in singles.items() if c}
+    default = {e.ref: e.score for _, e in side.read.clients(as_of, first=100).entries}
+    assert default != scores  # the default weights took the day back
+    assert default == {ref: c.trust.score for ref in scores
+                       if (c := side.read.client(ref, as_of))}
+
+
+def test_an_index_row_is_never_replaced_by_an_older_one(side: Side) -> None:
+    load_scenarios(side, chunk=500)
+    as_of = date(2026, 6, 30)
+    side.read.refresh_index(as_of)
+    view = side.projector.view
+    (current,) = [e for e in view.entries(as_of) if e.ref == "acme"]
+    older = dataclasses.replace(current, version=current.version - 1, name="stale")
+    view.save_entries(as_of, [older], side.read.weights_key)
+    (kept,) = [e for e in view.entries(as_of) if e.ref == "acme"]
+    assert kept == current
 
 
 def test_the_client_list_filters_by_band_signal_and_state(side: Side) -> None:

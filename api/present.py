@@ -35,6 +35,6 @@ def plain(value: Any) -> Any:
 
 
 def client_json(figures: ClientFigures, contacts: int = CONTACTS_SHOWN) -> dict[str, Any]:
-    shown = plain(figures)
+    shown: dict[str, Any] = plain(figures)
     shown["contacts"] = shown["contacts"][-contacts:] if contacts > 0 else []
     return shown

@@ -27,7 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -5,25 +5,33 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import values
-from projections import outcomes, payments, portfolio, signal_rules, state, trust
+from domain.values import (
+    Basis,
+    Channel,
+    ComplaintCategory,
+    ContactPurpose,
+    Direction,
+    DisputeOutcome,
+    EndReason,
+    Party,
+    PromiseKind,
+    Severity,
+)
+from projections.outcomes import ItemSource, ItemStatus
+from projections.payments import AgingBucket, InvoiceStatus
+from projections.portfolio import ClientOrder
+from projections.signal_rules import SignalKind
+from projections.state import RelationshipState
+from projections.trust import Band, Confidence
 
-Party = strawberry.enum(values.Party)
-PromiseKind = strawberry.enum(values.PromiseKind)
-ItemSource = strawberry.enum(outcomes.ItemSource)
-ItemStatus = strawberry.enum(outcomes.ItemStatus)
-InvoiceStatus = strawberry.enum(payments.InvoiceStatus)
-AgingBucket = strawberry.enum(payments.AgingBucket)
-Band = strawberry.enum(trust.Band)
-Confidence = strawberry.enum(trust.Confidence)
-RelationshipState = strawberry.enum(state.RelationshipState)
-EndReason = strawberry.enum(values.EndReason)
-Channel = strawberry.enum(values.Channel)
-Direction = strawberry.enum(values.Direction)
-ContactPurpose = strawberry.enum(values.ContactPurpose)
-ComplaintCategory = strawberry.enum(values.ComplaintCategory)
-Severity = strawberry.enum(values.Severity)
-Basis = strawberry.enum(values.Basis)
-DisputeOutcome = strawberry.enum(values.DisputeOutcome)
-SignalKind = strawberry.enum(signal_rules.SignalKind)
-ClientOrder = strawberry.enum(portfolio.ClientOrder)
+SERVED = (Party, PromiseKind, ItemSource, ItemStatus, InvoiceStatus, AgingBucket, Band,
+          Confidence, RelationshipState, EndReason, Channel, Direction, ContactPurpose,
+          ComplaintCategory, Severity, Basis, DisputeOutcome, SignalKind, ClientOrder)
+
+for served in SERVED:
+    strawberry.enum(served)  # registers the class itself for GraphQL: it stays the same class
+
+__all__ = ["SERVED", "AgingBucket", "Band", "Basis", "Channel", "ClientOrder", "ComplaintCategory",
+           "Confidence", "ContactPurpose", "Direction", "DisputeOutcome", "EndReason",
+           "InvoiceStatus", "ItemSource", "ItemStatus", "Party", "PromiseKind",
+           "RelationshipState", "Severity", "SignalKind"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -76,7 +76,7 @@ def build_schema(settings: Settings,
     operation (the metrics)."""
     # the limits' validation rules are built once: strawberry's limiters build a new rule
     # class per request, and a new rule defeats the validation cache (keyed by the rules)
-    limits = [depth_validator(settings.max_depth, None),
+    limits: list[type[ASTValidationRule]] = [depth_validator(settings.max_depth, None),
               aliases_validator(settings.max_aliases)]
     extensions: list[Callable[[], SchemaExtension]] = [*observers,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

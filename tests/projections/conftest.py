@@ -17,8 +17,8 @@ from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
 from projections.state import ClientState, fold
 from projections.storage import open_ledger
+from tests.support import SCENARIOS
 
-SCENARIOS = Path(__file__).resolve().parents[2] / ".." / "shared" / "scenarios"
 CLOCK = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
@@ -27,10 +27,6 @@ def new_ledger(folder: Path) -> Ledger:
 
 
 def scenarios_folder() -> Path:
-    if not SCENARIOS.is_dir():
-        if os.environ.get("CI") == "true":
-            raise AssertionError(f"the scenarios folder {SCENARIOS} is missing")
-        pytest.skip(f"no scenarios folder at {SCENARIOS}")
     return SCENARIOS
 
 

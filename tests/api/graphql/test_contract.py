@@ -1,10 +1,9 @@
-"""The served schema is the checked-in `schema.graphql`, and keeps the shared contract:
-every type, field, argument, input field and enum value of /work/shared/schema.graphql
+"""The served schema is the checked-in `schema.graphql`, and keeps the contract:
+every type, field, argument, input field and enum value of `contract/schema.graphql`
 is served with the same type, nullability and default."""
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 
 import pytest
@@ -30,17 +29,11 @@ from api.graphql.inputs import EVENT_TYPES
 from domain import values
 from domain.ledger import EVENT_TYPES as LEDGER_EVENT_TYPES
 from projections import outcomes, payments, portfolio, signal_rules, state, trust
-from tests.support import SHARED
-
-CONTRACT = SHARED / "schema.graphql"
+from tests.support import CONTRACT
 
 
 @pytest.fixture(scope="module")
 def contract() -> GraphQLSchema:
-    if not CONTRACT.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CONTRACT} is missing: CI runs with ../shared beside the repository")
-        pytest.skip(f"{CONTRACT} is missing (the shared contract folder is not beside the repo)")
     return build_schema(CONTRACT.read_text())
 
 

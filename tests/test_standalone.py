@@ -1,0 +1,28 @@
+"""The repository stands alone: the contract and the public scenarios it is tested against
+are its own copies (`contract/`, `examples/scenarios/`), so a clone without the contract
+folder beside it runs the whole suite.  Where that folder is beside the repository, the
+copies must equal it."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support import CONTRACT, SCENARIOS, SHARED
+
+SCENARIO_NAMES = ("acme", "random-7", "random-8")
+
+
+def test_the_repository_has_the_contract_and_the_scenarios_as_in_the_contract_folder() -> None:
+    assert "type Query" in CONTRACT.read_text()
+    for name in SCENARIO_NAMES:
+        history = (SCENARIOS / f"{name}.jsonl").read_text().splitlines()
+        expected = json.loads((SCENARIOS / f"{name}.expected.json").read_text())
+        assert history and all(json.loads(line)["type"] for line in history if line.strip())
+        assert expected["checkpoints"], name
+    copies = [CONTRACT, *(SCENARIOS / f"{n}.{kind}" for n in SCENARIO_NAMES
+                          for kind in ("jsonl", "expected.json"))]
+    originals = [SHARED / "schema.graphql", *(SHARED / "scenarios" / c.name
+                                               for c in copies[1:])]
+    differing = [c.name for c, o in zip(copies, originals, strict=True)
+                 if o.exists() and o.read_bytes() != c.read_bytes()]
+    assert differing == [], "the repository's copies differ from ../shared: copy them again"

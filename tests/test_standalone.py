@@ -17,7 +17,8 @@ def test_the_repository_has_the_contract_and_the_scenarios_as_in_the_contract_fo
     for name in SCENARIO_NAMES:
         history = (SCENARIOS / f"{name}.jsonl").read_text().splitlines()
         expected = json.loads((SCENARIOS / f"{name}.expected.json").read_text())
-        assert history and all(json.loads(line)["type"] for line in history if line.strip())
+        assert history
+        assert all(json.loads(line)["type"] for line in history if line.strip())
         assert expected["checkpoints"], name
     copies = [CONTRACT, *(SCENARIOS / f"{n}.{kind}" for n in SCENARIO_NAMES
                           for kind in ("jsonl", "expected.json"))]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, BinaryIO
 
 import typer
 from rich import box
@@ -81,7 +81,7 @@ def import_(
     with ledger_at(database) as ledger, _open(file) as lines:
         written = replayed = 0
         batch: list[tuple[int, Entry]] = []
-        seen: Counter[str] = Counter()
+        seen: Counter[bytes] = Counter()
 
         def flush() -> None:
             nonlocal written, replayed
@@ -96,13 +96,13 @@ def import_(
             replayed += sum(r.replayed for r in results)
             batch.clear()
 
-        for number, text in enumerate(lines, 1):
-            if not text.strip():
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
                 continue
             try:
-                line = loads(text)
-                seen[text.strip()] += 1
-                batch.append((number, entry_from_line(line, seen[text.strip()] - 1)))
+                line = loads(raw)
+                seen[raw.strip()] += 1
+                batch.append((number, entry_from_line(line, seen[raw.strip()] - 1)))
             except LedgerError as error:  # the pending batch is dropped with it
                 _fail(f"line {number}: {error.reason} [{error.code}]", written, replayed)
             if len(batch) >= batch_size:
@@ -119,15 +119,16 @@ def _fail(message: str, written: int, replayed: int) -> None:
 
 
 @contextmanager
-def _open(file: str) -> Iterator[TextIO]:
+def _open(file: str) -> Iterator[BinaryIO]:
+    """The file's lines as bytes: each is decoded on its own, so a bad one is named."""
     if file == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
         return
     path = Path(file)
     if not path.is_file():
         err.print(f"[red]no such file: {file}[/red]")
         raise typer.Exit(2)
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         yield handle
 
 

@@ -112,7 +112,7 @@ def import_(
 
 
 def _fail(message: str, written: int, replayed: int) -> None:
-    err.print(f"[red]import stopped at {message}[/red]")
+    err.print(f"[red]import stopped at {escape(message)}[/red]")
     err.print(f"{written} events were written before it ({replayed} already there); "
               "nothing of the refused batch was written")
     raise typer.Exit(1)
@@ -126,7 +126,7 @@ def _open(file: str) -> Iterator[BinaryIO]:
         return
     path = Path(file)
     if not path.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"[red]no such file: {escape(file)}[/red]")
         raise typer.Exit(2)
     with path.open("rb") as handle:
         yield handle
@@ -148,7 +148,7 @@ def export(
                 try:
                     records = ledger.stream(client)
                 except LedgerError as error:
-                    err.print(f"[red]{error.message}[/red]")
+                    err.print(f"[red]{escape(error.message)}[/red]")
                     raise typer.Exit(1) from None
                 for recorded in records:
                     if after is None or recorded.position > after:
@@ -179,7 +179,7 @@ def history(
         try:
             records = ledger.stream(ref, known_at=known_at)
         except LedgerError as error:
-            err.print(f"[red]{error.message}[/red]")
+            err.print(f"[red]{escape(error.message)}[/red]")
             raise typer.Exit(1) from None
     table = Table(title=f"History of {ref}" + (f" as known at {known_at}" if known_at else ""),
                   box=box.SIMPLE_HEAD, pad_edge=False)

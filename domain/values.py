@@ -172,8 +172,8 @@ def parse_money(value: object, field: str) -> Decimal:
         amount = Decimal(value)
     elif isinstance(value, str):
         if len(value) > 40 or not _AMOUNT.fullmatch(value):
-            raise InvalidInput(f"{field} must be an amount written with the digits 0-9 and "
-                               f"at most one point, e.g. \"1250.00\" (got {value[:40]!r})")
+            raise InvalidInput(f"{field} must be a finite amount written with the digits 0-9 "
+                               f"and at most one point, e.g. \"1250.00\" (got {value[:40]!r})")
         amount = Decimal(value)
     else:
         raise InvalidInput(f"{field} must be a decimal amount, e.g. \"12.50\"")

@@ -24,7 +24,7 @@ CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: an amount as a caller writes it: ASCII digits, at most one point, no sign but minus
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: what no text may hold: control characters (Unicode category Cc) and surrogates (a lone

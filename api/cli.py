@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, BinaryIO
 
 import typer
 from rich import box
@@ -81,7 +81,7 @@ def import_(
     with ledger_at(database) as ledger, _open(file) as lines:
         written = replayed = 0
         batch: list[tuple[int, Entry]] = []
-        seen: Counter[str] = Counter()
+        seen: Counter[bytes] = Counter()
 
         def flush() -> None:
             nonlocal written, replayed
@@ -96,13 +96,13 @@ def import_(
             replayed += sum(r.replayed for r in results)
             batch.clear()
 
-        for number, text in enumerate(lines, 1):
-            if not text.strip():
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
                 continue
             try:
-                line = loads(text)
-                seen[text.strip()] += 1
-                batch.append((number, entry_from_line(line, seen[text.strip()] - 1)))
+                line = loads(raw)
+                seen[raw.strip()] += 1
+                batch.append((number, entry_from_line(line, seen[raw.strip()] - 1)))
             except LedgerError as error:  # the pending batch is dropped with it
                 _fail(f"line {number}: {error.reason} [{error.code}]", written, replayed)
             if len(batch) >= batch_size:
@@ -112,22 +112,23 @@ def import_(
 
 
 def _fail(message: str, written: int, replayed: int) -> None:
-    err.print(f"[red]import stopped at {message}[/red]")
+    err.print(f"[red]import stopped at {escape(message)}[/red]")
     err.print(f"{written} events were written before it ({replayed} already there); "
               "nothing of the refused batch was written")
     raise typer.Exit(1)
 
 
 @contextmanager
-def _open(file: str) -> Iterator[TextIO]:
+def _open(file: str) -> Iterator[BinaryIO]:
+    """The file's lines as bytes: each is decoded on its own, so a bad one is named."""
     if file == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
         return
     path = Path(file)
     if not path.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"[red]no such file: {escape(file)}[/red]")
         raise typer.Exit(2)
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         yield handle
 
 
@@ -147,7 +148,7 @@ def export(
                 try:
                     records = ledger.stream(client)
                 except LedgerError as error:
-                    err.print(f"[red]{error.message}[/red]")
+                    err.print(f"[red]{escape(error.message)}[/red]")
                     raise typer.Exit(1) from None
                 for recorded in records:
                     if after is None or recorded.position > after:
@@ -178,7 +179,7 @@ def history(
         try:
             records = ledger.stream(ref, known_at=known_at)
         except LedgerError as error:
-            err.print(f"[red]{error.message}[/red]")
+            err.print(f"[red]{escape(error.message)}[/red]")
             raise typer.Exit(1) from None
     table = Table(title=f"History of {ref}" + (f" as known at {known_at}" if known_at else ""),
                   box=box.SIMPLE_HEAD, pad_edge=False)

@@ -40,7 +40,7 @@ from domain.errors import (
 from domain.mapper import EventMapper
 from domain.relationship import Relationship
 from domain.stream_cache import StreamCache
-from domain.values import Basis, Direction, days, parse_date, parse_ref, stream_id
+from domain.values import Basis, Direction, check_text, days, parse_date, parse_ref, stream_id
 
 Clock = Callable[[], datetime]
 EVENT_TYPES: dict[str, type[Relationship.Event]] = {
@@ -159,9 +159,9 @@ class Ledger(Application[UUID]):
                               "writers; nothing was written, retry later")
 
     def _prepare(self, entry: Entry, today: date) -> _Prepared:
-        cls = EVENT_TYPES.get(entry.type)
+        cls = EVENT_TYPES.get(entry.type) if isinstance(entry.type, str) else None
         if cls is None:
-            raise InvalidInput(f"unknown event type {entry.type!r}; the types are "
+            raise InvalidInput(f"unknown event type {entry.type!r:.80}; the types are "
                                f"{', '.join(EVENT_TYPES)}")
         parse_ref(entry.client_ref, "clientRef")
         omittable = DEFAULTED | ({cls.ENTITY} if cls.CREATES and cls.ENTITY else set())
@@ -169,6 +169,8 @@ class Ledger(Application[UUID]):
             omittable |= {"due_on"}
         parsed = parse(cls, entry.data, frozenset(omittable))
         occurred_on = self._occurred_on(entry, parsed, today)
+        if isinstance(entry.idempotency_key, str):
+            check_text(entry.idempotency_key, "idempotencyKey")
         if entry.idempotency_key is not None and (
                 not isinstance(entry.idempotency_key, str)
                 or not 0 < len(entry.idempotency_key) <= 200
@@ -177,10 +179,12 @@ class Ledger(Application[UUID]):
         if entry.actor is not None and (not isinstance(entry.actor, str)
                                         or not 0 < len(entry.actor) <= 200):
             raise InvalidInput("actor must be text of at most 200 characters")
+        if entry.actor is not None:
+            check_text(entry.actor, "actor")
         if entry.expected_version is not None and (
                 isinstance(entry.expected_version, bool)
                 or not isinstance(entry.expected_version, int)
-                or entry.expected_version < 0):
+                or not 0 <= entry.expected_version < 2**62):
             raise InvalidInput("expectedVersion must be a whole number, 0 or more")
         digest = hashlib.sha256(json.dumps(
             [entry.type, entry.client_ref, str(entry.occurred_on) if entry.occurred_on else None,
@@ -307,6 +311,7 @@ class Ledger(Application[UUID]):
 
     def stream(self, client_ref: str, known_at: datetime | None = None) -> list[Recorded]:
         """A client's events in stream order with positions, as known at `known_at`."""
+        check_text(client_ref, "clientRef")
         notifications = self.stream_recorder.select_ranges({stream_id(client_ref): (0, None)})
         events = [self._decode(n) for n in notifications]
         if known_at is not None:

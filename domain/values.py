@@ -1,7 +1,8 @@
 """Value types of the ledger: the enumerations of SPEC §2, money, identifiers and dates.
 
 Everything here is pure and immutable; parsing functions raise `InvalidInput`
-with a message that names the offending field.
+with a message that names the offending field.  `check_text` is the one test
+every text and id a caller sends goes through.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from uuid import UUID, uuid5
@@ -23,7 +24,13 @@ CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: an amount as a caller writes it: ASCII digits, at most one point, no sign but minus
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: what no text may hold: control characters (Unicode category Cc) and surrogates (a lone
+#: one is not a character and cannot be stored as UTF-8); free text may hold tab and newline
+_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class Party(Enum):
@@ -130,8 +137,24 @@ def stream_id(client_ref: str) -> UUID:
     return uuid5(NAMESPACE, client_ref)
 
 
+def check_text(value: str, field: str, free: bool = False) -> str:
+    """Refuse a control character or a surrogate in `value`, naming the field.
+
+    Free text (`free`: descriptions, notes, reasons, summaries) may hold tab and
+    newline; nothing else may hold any control character.
+    """
+    found = (_NOT_IN_FREE_TEXT if free else _NOT_IN_TEXT).search(value)
+    if found is not None:
+        code = ord(found.group())
+        what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+        raise InvalidInput(f"{field} contains {what} (U+{code:04X})")
+    return value
+
+
 def parse_ref(value: object, field: str) -> str:
     """A client reference or entity id: 1–64 characters of [A-Za-z0-9._:-]."""
+    if isinstance(value, str):
+        check_text(value, field)
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInput(
             f"{field} must be 1 to 64 characters of letters, digits and . _ : - (got {value!r})"
@@ -145,11 +168,13 @@ def parse_money(value: object, field: str) -> Decimal:
         raise InvalidInput(f"{field} must be an exact decimal written as a string, e.g. \"12.50\"")
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int | str):
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise InvalidInput(f"{field} is not a decimal amount: {value!r}") from None
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        if len(value) > 40 or not _AMOUNT.fullmatch(value):
+            raise InvalidInput(f"{field} must be a finite amount written with the digits 0-9 "
+                               f"and at most one point, e.g. \"1250.00\" (got {value[:40]!r})")
+        amount = Decimal(value)
     else:
         raise InvalidInput(f"{field} must be a decimal amount, e.g. \"12.50\"")
     if not amount.is_finite():
@@ -160,7 +185,7 @@ def parse_money(value: object, field: str) -> Decimal:
     if amount <= 0:
         raise InvalidInput(f"{field} must be greater than zero (got {value!r})")
     if amount >= Decimal("1e15"):
-        raise InvalidInput(f"{field} is too large (got {value!r})")
+        raise InvalidInput(f"{field} is too large (at most 999999999999999.99)")
     return amount.quantize(CENTS)
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from domain.errors import LedgerError
+from domain.values import check_text
 from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
 from projections.portfolio import ClientOrder, IndexEntry, Portfolio, from_totals, index_entry
@@ -233,6 +234,9 @@ def _decode(cursor: str, order: ClientOrder) -> tuple[Any, str]:
         raise InvalidCursor(f"not a cursor of this list: {cursor!r}") from None
     if name != order.value or not isinstance(ref, str):
         raise InvalidCursor("the cursor belongs to another ordering of the list")
+    for text in (key, ref):
+        if isinstance(text, str):
+            check_text(text, "after")
     return key, ref
 
 

@@ -32,6 +32,7 @@ from api.graphql.types import (
 )
 from domain.errors import InvalidInput, UnknownClient
 from domain.ledger import EVENT_TYPES
+from domain.values import check_text
 from projections import portfolio
 
 Info = strawberry.Info[Context, None]
@@ -83,6 +84,7 @@ class Query:
                      known_at: datetime | None = UNSET) -> Client | None:
         services = info.context.services
         day = given(as_of) or services.today()
+        check_text(ref, "ref")
         found = await run_in_threadpool(services.read_model.client, ref, day, given(known_at),
                                         asks_for(info, "since"))
         return None if found is None else Client.from_figures(found)
@@ -125,6 +127,7 @@ class Query:
                       first: int | None = 100, after: str | None = UNSET) -> EventConnection:
         size = page_size(first, 100, info)
         start = position_after(given(after)) or 0
+        check_text(ref, "ref")
         records = await run_in_threadpool(info.context.services.ledger.stream, ref,
                                           given(known_at))
         shown = [r for r in records if r.position > start]
@@ -146,6 +149,7 @@ class Query:
                               on: date | None = UNSET) -> ContactPolicy:
         services = info.context.services
         day = given(on) or services.today()
+        check_text(ref, "ref")
         policy = await run_in_threadpool(services.read_model.contact_allowed, ref, day)
         if policy is None:
             raise UnknownClient(f"there is no client {ref}")

@@ -27,7 +27,7 @@ DecimalInput = NewType("DecimalInput", str)
 #: any JSON value (the `data` of a ledger event)
 JSONValue = NewType("JSONValue", object)
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _literal(parse: Callable[[Any], Any], kind: str) -> Callable[..., Any]:

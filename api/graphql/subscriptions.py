@@ -27,6 +27,7 @@ from api.graphql.permissions import CanAudit, CanRead, needs
 from api.graphql.queries import event_types, position_after
 from api.graphql.types import Client
 from domain.errors import UnknownClient
+from domain.values import check_text
 
 Info = strawberry.Info[Context, None]
 POLL_SECONDS = 0.15
@@ -58,6 +59,7 @@ class Subscription:
                              ref: strawberry.ID) -> AsyncGenerator[Client, None]:
         services = info.context.services
         read_model = services.read_model
+        check_text(ref, "ref")
         sent: int | None = None
         while True:
             state = await run_in_threadpool(read_model.state, ref)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,80 @@ def test_malformed_json_names_its_line(database_url: str, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "line 2: not valid JSON" in result.stderr
     assert exported(database_url) == []
+
+
+GOOD_LINE = (b'{"type": "ClientOnboarded", "clientRef": "good", "occurredOn": "2026-01-05", '
+             b'"data": {"name": "Good", "currency": "EUR"}}')
+
+
+def onboarding_line(data: bytes = b'"name": "X", "currency": "EUR"', ref: bytes = b'"x"',
+                    type_: bytes = b'"ClientOnboarded"') -> bytes:
+    return (b'{"type": ' + type_ + b', "clientRef": ' + ref
+            + b', "occurredOn": "2026-01-05", "data": {' + data + b'}}')
+
+
+HOSTILE_LINES = [
+    pytest.param(onboarding_line(b'"name": "Caf\xe9", "currency": "EUR"'),
+                 "not valid UTF-8 (byte 96 of the line is 0xE9)", id="invalid-utf-8"),
+    pytest.param(onboarding_line(b'"name": "X", "currency": "EUR", "paymentTermsDays": '
+                                 + b"7" * 5000),
+                 "the number 777777777777777777777777\u2026 is too long", id="5000-digits"),
+    pytest.param(onboarding_line(type_=b'["ClientOnboarded"]'), "unknown event type",
+                 id="type-as-a-list"),
+    pytest.param(onboarding_line(type_=b'{"ClientOnboarded": 1}'), "unknown event type",
+                 id="type-as-an-object"),
+    pytest.param(onboarding_line(b'"name": ' + b"[" * 100_000 + b"]" * 100_000),
+                 "nested deeper than 8 levels", id="100k-deep"),
+    pytest.param(onboarding_line(b'"name": ' + b"[" * 500 + b"]" * 500),
+                 "nested deeper than 8 levels", id="500-deep"),
+    pytest.param(onboarding_line(b'"name": "\\ud800", "currency": "EUR"'),
+                 "name contains a lone surrogate (U+D800)", id="lone-surrogate"),
+    pytest.param(onboarding_line(ref=b'"\\udc00"'),
+                 "clientRef contains a lone surrogate (U+DC00)", id="surrogate-ref"),
+    pytest.param(onboarding_line(b'"name": "Evil\\u0000Name", "currency": "EUR"'),
+                 "name contains a control character (U+0000)", id="nul"),
+    pytest.param(onboarding_line(b'"\\ud800": 1'), "has no field '\\ud800'",
+                 id="surrogate-key"),
+    pytest.param(onboarding_line() [:-1] + b', "\\ud800": 1}', "unknown key(s) '\\ud800'",
+                 id="surrogate-line-key"),
+    pytest.param(onboarding_line(type_=b'"[/red]"'), "unknown event type '[/red]'",
+                 id="rich-markup"),
+    pytest.param(onboarding_line(b'"name": "X", "currency": "EUR", "contactCap": NaN'),
+                 "NaN is not a number JSON knows", id="nan"),
+    pytest.param(b'{"type": "PaymentReceived", "clientRef": "good", "occurredOn": "2026-01-06", '
+                 b'"data": {"paymentId": "P1", "amount": 1e-2}}',
+                 "the number 1e-2 is written with an exponent", id="exponent"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), HOSTILE_LINES)
+def test_a_hostile_line_is_named_with_a_plain_reason_and_nothing_is_written(
+    database_url: str, tmp_path: Path, line: bytes, reason: str
+) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(GOOD_LINE + b"\n" + line + b"\n")
+    result = palabra(database_url, "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stderr
+    assert "import stopped at line 2: " in result.stderr
+    assert reason in result.stderr.replace("\n", "")
+    assert exported(database_url) == []
+
+
+@pytest.mark.parametrize("line", [HOSTILE_LINES[0].values[0], HOSTILE_LINES[4].values[0],
+                                  HOSTILE_LINES[6].values[0]], ids=["utf-8", "deep", "surrogate"])
+def test_the_real_command_reads_hostile_bytes_from_stdin_without_a_traceback(
+    tmp_path: Path, line: bytes
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "import", "-", "--database",
+         f"sqlite:///{tmp_path}/palabra.db"],
+        input=GOOD_LINE + b"\n" + line + b"\n", capture_output=True, timeout=120)
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "import stopped at line 2: " in stderr
 
 
 def test_import_reads_stdin(database_url: str) -> None:

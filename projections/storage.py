@@ -9,8 +9,10 @@ settings and provides the recorders the ledger needs: the library's own, plus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from eventsourcing.persistence import (
     InterfaceError,
     Notification,
     OperationalError,
+    StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -35,7 +38,40 @@ from projections.view import ClientsView, PostgresClientsView, SQLiteClientsView
 DEFAULT_URL = "sqlite:///palabra.db"
 
 
+_RECORDED_AT = re.compile(rb'"timestamp":"([^"\\]*)"')  # as the event mapper writes it
+
+
+def _recorded_at(state: bytes) -> bytes:
+    found = _RECORDED_AT.search(state)
+    if found is None:
+        raise ValueError("a stored event without its recordedAt (timestamp)")
+    return found.group(1)
+
+
 class SQLiteStreamRecorder(SQLiteApplicationRecorder):
+    """The library's recorder, plus: recordedAt is monotonic in the log (an event stamped
+    before the log's latest one, by a clock behind the others, is stamped with that
+    latest time), and the queries of the ledger and the rebuild."""
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        rowids = super()._insert_events(c, stored_events, **kwargs)
+        if rowids:  # inside the write transaction: no other writer in between
+            c.execute(f"SELECT state FROM {self.events_table_name} WHERE rowid < ? "
+                      "ORDER BY rowid DESC LIMIT 1", (rowids[0],))
+            row = c.fetchone()
+            latest = _recorded_at(row["state"]) if row else None
+            for rowid, stored in zip(rowids, stored_events, strict=True):
+                stamped = _recorded_at(stored.state)
+                if latest is not None and (datetime.fromisoformat(stamped.decode())
+                                           < datetime.fromisoformat(latest.decode())):
+                    c.execute(f"UPDATE {self.events_table_name} SET state = ? WHERE rowid = ?",
+                              (stored.state.replace(b'"timestamp":"%s"' % stamped,
+                                                    b'"timestamp":"%s"' % latest, 1), rowid))
+                else:
+                    latest = stamped
+        return rowids
+
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         return _uuid(originator_id)  # one object per client, not one per event read
 
@@ -74,7 +110,14 @@ class SQLiteStreamRecorder(SQLiteApplicationRecorder):
 class PostgresStreamRecorder(PostgresApplicationRecorder):
     """The library's recorder, plus: the events table refuses UPDATE, DELETE and TRUNCATE
     (triggers), and appends take the table lock through a SECURITY DEFINER function, so
-    that an application role with only INSERT and SELECT on the events can append."""
+    that an application role with only INSERT and SELECT on the events can append.
+
+    recordedAt is monotonic in the log, whoever inserts (the ledger, or anyone holding the
+    application role): a BEFORE INSERT trigger takes the table lock and stamps an event
+    recorded before the log's latest one with that latest time (a replica's clock behind
+    the others, or a back-dated forgery), and refuses an event without a readable
+    recordedAt, or one more than a day ahead of the database's clock (it would hold every
+    later event's recordedAt back)."""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -83,7 +126,9 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                  "refuse": Identifier(f"{self.events_table_name}_refuse_change"),
                  "lock": Identifier(f"{self.events_table_name}_lock"),
                  "immutable": Identifier(f"{self.events_table_name}_immutable"),
-                 "untruncatable": Identifier(f"{self.events_table_name}_untruncatable")}
+                 "untruncatable": Identifier(f"{self.events_table_name}_untruncatable"),
+                 "stamp": Identifier(f"{self.events_table_name}_stamp"),
+                 "stamped": Identifier(f"{self.events_table_name}_stamped")}
         self.sql_create_statements += [statement.format(**names) for statement in (
             SQL("CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
@@ -97,6 +142,30 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
             SQL("CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
                 "SECURITY DEFINER SET search_path = pg_catalog AS $$ BEGIN "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END $$"),
+            SQL("REVOKE ALL ON FUNCTION {schema}.{lock}() FROM PUBLIC"),
+            SQL("CREATE OR REPLACE FUNCTION {schema}.{stamp}() RETURNS trigger "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$ "
+                "DECLARE stamped text; latest text; BEGIN "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "stamped := convert_from(NEW.state, 'UTF8')::json ->> 'timestamp'; "
+                "IF stamped IS NULL THEN RAISE EXCEPTION "
+                "'an event needs its recordedAt (timestamp)' USING ERRCODE = 'check_violation'; "
+                "END IF; "
+                "IF stamped::timestamptz > clock_timestamp() + interval '1 day' THEN "
+                "RAISE EXCEPTION 'recordedAt % is more than a day ahead of the database''s "
+                "clock', stamped USING ERRCODE = 'check_violation'; END IF; "
+                "SELECT convert_from(e.state, 'UTF8')::json ->> 'timestamp' INTO latest "
+                "FROM {schema}.{table} e ORDER BY e.notification_id DESC LIMIT 1; "
+                "IF latest IS NOT NULL AND stamped::timestamptz < latest::timestamptz THEN "
+                "NEW.state := convert_to(replace(convert_from(NEW.state, 'UTF8'), "
+                "'\"timestamp\":\"' || stamped || '\"', "
+                "'\"timestamp\":\"' || latest || '\"'), 'UTF8'); "
+                "IF (convert_from(NEW.state, 'UTF8')::json ->> 'timestamp') "
+                "IS DISTINCT FROM latest THEN RAISE EXCEPTION 'recordedAt % is before the "
+                "log''s latest (%)', stamped, latest USING ERRCODE = 'check_violation'; "
+                "END IF; END IF; RETURN NEW; END $$"),
+            SQL("CREATE OR REPLACE TRIGGER {stamped} BEFORE INSERT ON {schema}.{table} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{stamp}()"),
         )]
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),

@@ -54,6 +54,10 @@ class Finding:
     what: str
 
 
+def _present(ok: bool, what: str) -> Finding:
+    return Finding(ok, what if ok else f"missing: {what}")
+
+
 def init(database: Database, app_role: str | None = None,
          app_password: str | None = None) -> list[str]:
     """Create what is missing; returns what was done, in words."""
@@ -122,19 +126,20 @@ def check(database: Database, app_role: str | None = None) -> list[Finding]:
     with database.connect(autocommit=True) as conn:
         for table in (EVENTS, TRACKING, *READ_WRITE_TABLES):
             exists = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{table}",)).fetchone()
-            found.append(Finding(bool(exists and exists[0]), f"table {table}"))
+            found.append(_present(bool(exists and exists[0]), f"table {table}"))
         triggers = dict(conn.execute(
             "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(%s)",
             (f"{schema}.{EVENTS}",)).fetchall())
         for trigger, purpose in TRIGGERS.items():
             state = triggers.get(trigger)
-            found.append(Finding(state in ("O", "A"), f"trigger {trigger} ({purpose})"
-                                 + ("" if state in ("O", "A", None) else
-                                    " is DISABLED: ALTER TABLE … ENABLE TRIGGER it")))
+            found.append(_present(state is not None, f"trigger {trigger} ({purpose})")
+                         if state in ("O", "A", None) else
+                         Finding(False, f"trigger {trigger} ({purpose}) is DISABLED: "
+                                 f"ALTER TABLE {EVENTS} ENABLE TRIGGER {trigger}"))
         for function in APP_FUNCTIONS:
             exists = conn.execute("SELECT to_regprocedure(%s)",
                                   (f"{schema}.{function}",)).fetchone()
-            found.append(Finding(bool(exists and exists[0]), f"function {function}"))
+            found.append(_present(bool(exists and exists[0]), f"function {function}"))
         if app_role:
             found += _role_findings(conn, schema, app_role)
     return found
@@ -145,7 +150,7 @@ def _role_findings(conn: Any, schema: str, role: str) -> list[Finding]:
         f"SELECT {', '.join(ROLE_ATTRIBUTES)} FROM pg_roles WHERE rolname = %s",
         (role,)).fetchone()
     if not attributes:
-        return [Finding(False, f"role {role}")]
+        return [_present(False, f"role {role}")]
     found = [Finding(True, f"role {role}")]
     found += [Finding(not held, f"role {role} is not {attribute[3:].upper()}")
               for attribute, held in zip(ROLE_ATTRIBUTES, attributes, strict=True)]

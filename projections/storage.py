@@ -9,10 +9,8 @@ settings and provides the recorders the ledger needs: the library's own, plus
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from eventsourcing.persistence import (
     InterfaceError,
     Notification,
     OperationalError,
-    StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -38,39 +35,25 @@ from projections.view import ClientsView, PostgresClientsView, SQLiteClientsView
 DEFAULT_URL = "sqlite:///palabra.db"
 
 
-_RECORDED_AT = re.compile(rb'"timestamp":"([^"\\]*)"')  # as the event mapper writes it
-
-
-def _recorded_at(state: bytes) -> bytes:
-    found = _RECORDED_AT.search(state)
-    if found is None:
-        raise ValueError("a stored event without its recordedAt (timestamp)")
-    return found.group(1)
-
-
 class SQLiteStreamRecorder(SQLiteApplicationRecorder):
-    """The library's recorder, plus: recordedAt is monotonic in the log (an event stamped
-    before the log's latest one, by a clock behind the others, is stamped with that
-    latest time), and the queries of the ledger and the rebuild."""
+    """The library's recorder, plus: recordedAt is monotonic in the log (a trigger stamps
+    an event recorded before the log's latest one — by a clock behind the others, or
+    inserted by hand — with that latest time), and the queries of the ledger and the
+    rebuild.  (Whoever can write the file can also drop the trigger: SQLite has no roles.)
+    """
 
-    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent],
-                       **kwargs: Any) -> Sequence[int] | None:
-        rowids = super()._insert_events(c, stored_events, **kwargs)
-        if rowids:  # inside the write transaction: no other writer in between
-            c.execute(f"SELECT state FROM {self.events_table_name} WHERE rowid < ? "
-                      "ORDER BY rowid DESC LIMIT 1", (rowids[0],))
-            row = c.fetchone()
-            latest = _recorded_at(row["state"]) if row else None
-            for rowid, stored in zip(rowids, stored_events, strict=True):
-                stamped = _recorded_at(stored.state)
-                if latest is not None and (datetime.fromisoformat(stamped.decode())
-                                           < datetime.fromisoformat(latest.decode())):
-                    c.execute(f"UPDATE {self.events_table_name} SET state = ? WHERE rowid = ?",
-                              (stored.state.replace(b'"timestamp":"%s"' % stamped,
-                                                    b'"timestamp":"%s"' % latest, 1), rowid))
-                else:
-                    latest = stamped
-        return rowids
+    def construct_create_table_statements(self) -> list[str]:
+        table = self.events_table_name
+        at = "json_extract(CAST({}.state AS TEXT), '$.timestamp')"
+        new, latest = at.format("NEW"), (f"(SELECT {at.format('e')} FROM {table} e "
+                                          "WHERE e.rowid < NEW.rowid ORDER BY e.rowid DESC "
+                                          "LIMIT 1)")
+        return [*super().construct_create_table_statements(),
+                f"CREATE TRIGGER IF NOT EXISTS {table}_stamped AFTER INSERT ON {table} "
+                f"FOR EACH ROW WHEN julianday({new}) < julianday({latest}) OR "
+                f"(julianday({new}) = julianday({latest}) AND {new} < {latest}) BEGIN "
+                f"UPDATE {table} SET state = CAST(json_set(CAST(state AS TEXT), "
+                f"'$.timestamp', {latest}) AS BLOB) WHERE rowid = NEW.rowid; END"]
 
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         return _uuid(originator_id)  # one object per client, not one per event read
@@ -128,7 +111,9 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                  "immutable": Identifier(f"{self.events_table_name}_immutable"),
                  "untruncatable": Identifier(f"{self.events_table_name}_untruncatable"),
                  "stamp": Identifier(f"{self.events_table_name}_stamp"),
-                 "stamped": Identifier(f"{self.events_table_name}_stamped")}
+                 "stamped": Identifier(f"{self.events_table_name}_stamped"),
+                 "recorded_at": SQL(RECORDED_AT.format("NEW")),
+                 "latest": SQL(RECORDED_AT.format("e"))}
         self.sql_create_statements += [statement.format(**names) for statement in (
             SQL("CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
@@ -147,22 +132,22 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                 "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$ "
                 "DECLARE stamped text; latest text; BEGIN "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-                "stamped := convert_from(NEW.state, 'UTF8')::json ->> 'timestamp'; "
+                "stamped := {recorded_at}; "
                 "IF stamped IS NULL THEN RAISE EXCEPTION "
                 "'an event needs its recordedAt (timestamp)' USING ERRCODE = 'check_violation'; "
                 "END IF; "
                 "IF stamped::timestamptz > clock_timestamp() + interval '1 day' THEN "
                 "RAISE EXCEPTION 'recordedAt % is more than a day ahead of the database''s "
                 "clock', stamped USING ERRCODE = 'check_violation'; END IF; "
-                "SELECT convert_from(e.state, 'UTF8')::json ->> 'timestamp' INTO latest "
+                "SELECT {latest} INTO latest "
                 "FROM {schema}.{table} e ORDER BY e.notification_id DESC LIMIT 1; "
                 "IF latest IS NOT NULL AND stamped::timestamptz < latest::timestamptz THEN "
                 "NEW.state := convert_to(replace(convert_from(NEW.state, 'UTF8'), "
                 "'\"timestamp\":\"' || stamped || '\"', "
                 "'\"timestamp\":\"' || latest || '\"'), 'UTF8'); "
-                "IF (convert_from(NEW.state, 'UTF8')::json ->> 'timestamp') "
-                "IS DISTINCT FROM latest THEN RAISE EXCEPTION 'recordedAt % is before the "
-                "log''s latest (%)', stamped, latest USING ERRCODE = 'check_violation'; "
+                "IF {recorded_at} IS DISTINCT FROM latest THEN RAISE EXCEPTION "
+                "'recordedAt % is before the log''s latest (%)', stamped, latest "
+                "USING ERRCODE = 'check_violation'; "
                 "END IF; END IF; RETURN NEW; END $$"),
             SQL("CREATE OR REPLACE TRIGGER {stamped} BEFORE INSERT ON {schema}.{table} "
                 "FOR EACH ROW EXECUTE FUNCTION {schema}.{stamp}()"),
@@ -216,6 +201,10 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
 
 
 NO_LIMIT = 2**62
+# an event's recordedAt, read by PostgreSQL (json: jsonb would refuse a \u0000 anywhere, and
+# so does json once it unescapes; a NUL is no timestamp, so reading it as a space is fine)
+RECORDED_AT = ("replace(convert_from({}.state, 'UTF8'), '\\u0000', '\\u0020')::json "
+               "->> 'timestamp'")
 @lru_cache(maxsize=100_000)
 def _uuid(hex_id: str) -> UUID:
     return UUID(hex_id)

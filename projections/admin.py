@@ -166,7 +166,7 @@ def _role_findings(conn: Any, schema: str, role: str) -> list[Finding]:
             continue
         missing = [p for p in allowed if not held("table", target, p)]
         extra = [p for p in TABLE_PRIVILEGES if p not in allowed and held("table", target, p)]
-        found.append(Finding(not missing, f"role {role} may {', '.join(allowed)} {table}"
+        found.append(Finding(not missing, f"role {role} may {', '.join(allowed)} on {table}"
                              + (f" (lacks {', '.join(missing)})" if missing else "")))
         found += [Finding(False, f"role {role} holds {p} on {table}, beyond the documented "
                           "privileges: revoke it (palabra db init --app-role does)")

@@ -134,11 +134,11 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
                 "stamped := {recorded_at}; "
                 "IF stamped IS NULL THEN RAISE EXCEPTION "
-                "'an event needs its recordedAt (timestamp)' USING ERRCODE = 'check_violation'; "
+                "'an event needs its recordedAt (timestamp)' USING ERRCODE = 'data_exception'; "
                 "END IF; "
                 "IF stamped::timestamptz > clock_timestamp() + interval '1 day' THEN "
                 "RAISE EXCEPTION 'recordedAt % is more than a day ahead of the database''s "
-                "clock', stamped USING ERRCODE = 'check_violation'; END IF; "
+                "clock', stamped USING ERRCODE = 'data_exception'; END IF; "
                 "SELECT {latest} INTO latest "
                 "FROM {schema}.{table} e ORDER BY e.notification_id DESC LIMIT 1; "
                 "IF latest IS NOT NULL AND stamped::timestamptz < latest::timestamptz THEN "
@@ -147,7 +147,7 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                 "'\"timestamp\":\"' || latest || '\"'), 'UTF8'); "
                 "IF {recorded_at} IS DISTINCT FROM latest THEN RAISE EXCEPTION "
                 "'recordedAt % is before the log''s latest (%)', stamped, latest "
-                "USING ERRCODE = 'check_violation'; "
+                "USING ERRCODE = 'data_exception'; "
                 "END IF; END IF; RETURN NEW; END $$"),
             SQL("CREATE OR REPLACE TRIGGER {stamped} BEFORE INSERT ON {schema}.{table} "
                 "FOR EACH ROW EXECUTE FUNCTION {schema}.{stamp}()"),

@@ -127,8 +127,8 @@ class Projector:
             state: ClientState | None = None
             for event in events:
                 state = evolve(state, event)
-        except Exception:
-            log.exception("client %r could not be folded again from its events", ref)
+        except Exception as error:
+            log.error("client %r could not be folded again from its events: %s", ref, error)
             return None
         return state
 

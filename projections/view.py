@@ -392,8 +392,8 @@ class ClientsView:
                                        "position = NULL WHERE as_of = %s"), (weights, day))
             entries = self._not_older(curs, day, entries)
             refused = self._each(curs, entries, lambda c, some: self._write_entries(c, day, some))
-            skipped = [Skip.of(stream_id(e.ref).hex, e.ref, complete_at or 0, "index", error)
-                       for e, error in refused]
+            skipped = [Skip.of(stream_id(e.ref).hex, e.ref, self._state_position(curs, e.ref),
+                               "index", error) for e, error in refused]
             for skip in skipped:
                 log.error("the portfolio index of %s leaves out client %r, skipped until it "
                           "changes: %s", day, skip.ref, skip.reason)
@@ -407,6 +407,12 @@ class ClientsView:
                 curs.execute(self._sql(
                     "UPDATE palabra_portfolio_days SET position = %s WHERE as_of = %s "
                     "AND (position IS NULL OR position < %s)"), (complete_at, day, complete_at))
+
+    def _state_position(self, curs: Any, ref: str) -> int:
+        curs.execute(self._sql("SELECT position FROM palabra_client_states "
+                               "WHERE client_ref = %s"), (ref,))
+        row = curs.fetchone()
+        return int(row["position"]) if row else 0
 
     def _write_entries(self, curs: Any, day: str, entries: Sequence[IndexEntry]) -> None:
         for chunk in _chunks([e.ref for e in entries], 500):

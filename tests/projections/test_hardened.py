@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,22 @@ def test_known_at_takes_a_prefix_of_the_stream_whatever_is_stored(
             ] == [1, 2]
 
 
+@pytest.mark.postgres
+def test_an_event_stamped_more_than_a_day_ahead_of_the_database_is_refused(
+    postgres_server: Database,
+) -> None:
+    url = f"{postgres_server.url}?schema=t_ahead_{os.getpid()}"
+    ahead = open_ledger(url, FixedClock(datetime.now(UTC) + timedelta(days=2)))
+    try:
+        with pytest.raises(Exception, match="more than a day ahead of the database's clock"):
+            onboard(ahead, on=date.today().isoformat())
+        assert ahead.recorder.max_notification_id() is None
+    finally:
+        ahead.close()
+        with postgres_server.connect(autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS t_ahead_{os.getpid()} CASCADE")
+
+
 # ---- 5. a tracked position beyond the log is detected and repaired ---------------------
 
 
@@ -250,6 +266,11 @@ def test_a_client_whose_events_do_not_fold_is_skipped_and_the_others_go_on(
                               amount="100.00", description="x")])
     # a stream that starts with an invoice, not an onboarding: it cannot be folded
     forge(database_url, "ghost", 1, ("acme", 2))
+    # and an event of a type no code knows: it cannot even be read
+    sql(database_url, "INSERT INTO {events} (originator_id, originator_version, topic, state) "
+        "VALUES (%s, 1, 'domain.relationship:Relationship.Nonsense', %s)",
+        (stream_key(database_url, "nonsense"), json.dumps(
+            stored_event(database_url, "acme", 2), separators=(",", ":")).encode()))
     runner = Runner(side.read, Database.parse(database_url), lambda: AS_OF,
                     poll_interval=0.02).start()
     try:
@@ -260,9 +281,10 @@ def test_a_client_whose_events_do_not_fold_is_skipped_and_the_others_go_on(
         runner.stop()
     assert runner.errors == 0
     assert set(side.projector.view.versions()) == {"acme", "beta"}
-    assert [(s.ref, s.what) for s in side.projector.view.skipped()] == [("ghost", "fold")]
-    assert side.projector.skips_recorded == 1
-    assert side.projector.health().skipped == 1
+    assert [(s.ref, s.stream, s.what) for s in side.projector.view.skipped()] == [
+        ("ghost", stream_id("ghost").hex, "fold"), ("", stream_id("nonsense").hex, "fold")]
+    assert side.projector.skips_recorded == 2
+    assert side.projector.health().skipped == 2
     status = CliRunner().invoke(app, ["status", "--database", database_url])
     assert status.exit_code == 0, status.output
     assert "ghost" in status.output
@@ -270,7 +292,7 @@ def test_a_client_whose_events_do_not_fold_is_skipped_and_the_others_go_on(
     assert "is skipped from position 3" in caplog.text
     side.projector.rebuild()  # a rebuild skips it too, and still builds the others
     assert set(side.projector.view.versions()) == {"acme", "beta"}
-    assert [s.ref for s in side.projector.view.skipped()] == ["ghost"]
+    assert [s.ref for s in side.projector.view.skipped()] == ["ghost", ""]
 
 
 @pytest.mark.postgres

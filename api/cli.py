@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
+import psycopg
 import typer
 from rich import box
 from rich.console import Console
@@ -395,11 +396,12 @@ def serve(
 
 @app.command()
 def status(database: Database = None) -> None:
-    """The store, its events, the read models' position and lag."""
+    """The store, its events, the read models' position and lag, and any problem of theirs
+    (exit 1 when the read models are ahead of the event store)."""
     with services_at(database) as services:
-        head = services.projector.head()
-        position = services.view.position()
+        health = services.projector.health()
         clients = len(services.view.versions())
+        skipped = services.view.skipped()
         store = services.database
     where = store.path if store.backend == "sqlite" else (
         f"{store.user}@{store.host}:{store.port}/{store.dbname}"
@@ -408,12 +410,25 @@ def status(database: Database = None) -> None:
     table.add_column("what")
     table.add_column("value")
     for what, value in (("store", f"{store.backend}: {where}"),
-                        ("latest event position", f"{head:,}"),
+                        ("latest event position", f"{health.head:,}"),
                         ("clients in the read models", f"{clients:,}"),
-                        ("read models at position", f"{position:,}"),
-                        ("projection lag", f"{max(0, head - position):,} events")):
-        table.add_row(what, value)
+                        ("read models at position", f"{health.position:,}"),
+                        ("projection lag", f"{health.lag:,} events"),
+                        ("clients skipped by the projection", f"{len(skipped):,}")):
+        table.add_row(what, escape(value))
     console.print(table)
+    if skipped:
+        listed = Table(title="Skipped clients (until fixed: a rebuild, or for the index a "
+                       "new event of the client)", box=box.SIMPLE_HEAD)
+        for column in ("client", "stream", "from position", "where", "why"):
+            listed.add_column(column, overflow="fold")
+        for skip in skipped:
+            listed.add_row(escape(skip.ref or "?"), skip.stream, f"{skip.position:,}",
+                           skip.what, escape(skip.reason))
+        console.print(listed)
+    if health.position > health.head:
+        err.print(f"[red]✗ {escape(health.problem or '')}[/red]")
+        raise typer.Exit(1)
 
 
 db = typer.Typer(help="Set up and check a PostgreSQL store for production.",
@@ -441,9 +456,12 @@ def db_init(
     try:
         for line in admin.init(Store.parse(url), app_role, password):
             console.print(f"✓ {line}")
-    except ValueError as error:
-        err.print(f"[red]{error}[/red]")
+    except ValueError as error:  # SetUpRefused among them
+        err.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
+    except psycopg.Error as error:
+        err.print(f"[red]the database refused the set-up: {escape(str(error).strip())}[/red]")
+        raise typer.Exit(1) from None
 
 
 @db.command("check")
@@ -456,9 +474,13 @@ def db_check(
     from projections.storage import Database as Store
 
     url = database or Settings.from_env().database_url
-    findings = admin.check(Store.parse(url), app_role)
+    try:
+        findings = admin.check(Store.parse(url), app_role)
+    except (ValueError, psycopg.Error) as error:
+        err.print(f"[red]cannot check the store: {escape(str(error).strip())}[/red]")
+        raise typer.Exit(2) from None
     for finding in findings:
-        console.print(("✓ " if finding.ok else "✗ missing: ") + finding.what)
+        console.print(("✓ " if finding.ok else "✗ ") + escape(finding.what))
     if not all(f.ok for f in findings):
         raise typer.Exit(1)
 

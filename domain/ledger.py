@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4
 
@@ -314,11 +315,9 @@ class Ledger(Application[UUID]):
         check_text(client_ref, "clientRef")
         notifications = self.stream_recorder.select_ranges({stream_id(client_ref): (0, None)})
         events = [self._decode(n) for n in notifications]
-        if known_at is not None:
-            pairs = [(e, n.id) for e, n in zip(events, notifications, strict=True)
-                     if e.timestamp <= known_at]
-        else:
-            pairs = [(e, n.id) for e, n in zip(events, notifications, strict=True)]
+        pairs = [(e, n.id) for e, n in zip(events, notifications, strict=True)]
+        if known_at is not None:  # a prefix of the stream, even if a clock went backwards
+            pairs = list(takewhile(lambda pair: pair[0].timestamp <= known_at, pairs))
         if not pairs:
             raise UnknownClient(f"there is no client {client_ref}"
                                 + (f" known at {known_at.isoformat()}" if known_at else ""))

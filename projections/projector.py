@@ -10,23 +10,41 @@ since the chunk began.  If somebody did (the runner of another process, a
 reader catching up), the chunk and the in-memory states are dropped and the
 work starts again from the view: nothing is applied twice, and a crash leaves
 a chunk either wholly applied or not at all.
+
+A client whose event cannot be read or folded, or whose state the database
+refuses, is logged, recorded in the view's `palabra_skipped` table (shown by
+`palabra status`, counted in the metrics) and skipped until a rebuild, while
+the other clients go on.  A tracked position beyond the event store's head
+(someone moved it) is reported by `health()`; the runner then rebuilds.
+
+The workers of a parallel rebuild send back encoded states (bytes, the very
+rows to store), not pickled objects, and die with their parent.
 """
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import multiprocessing
-import pickle
+import os
+import signal
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from time import perf_counter
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
 
 from domain.ledger import Ledger
 from domain.relationship import Relationship
-from projections.state import ClientState, evolve
-from projections.view import ClientsView, StaleView
+from projections.state import ClientState, encode_state, evolve
+from projections.view import ClientsView, Skip, StaleView
+
+log = logging.getLogger("palabra.projector")
 
 Progress = Callable[[int, int], None]  # (position reached, last position)
 
@@ -42,6 +60,31 @@ class Rebuilt:
         return self.events / self.seconds if self.seconds else 0.0
 
 
+@dataclass(frozen=True)
+class Health:
+    """What `palabra status` and /readyz say of the read models."""
+
+    position: int  # the tracked position
+    head: int  # the event store's latest position
+    skipped: int  # clients skipped (see ClientsView.skipped)
+    problem: str | None  # None: healthy
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored event that does not decode."""
+
+    originator_id: UUID
+    error: Exception
+
+
+Read = tuple[int, Relationship.Event | Unreadable]  # (position, event)
+
+
 class Projector:
     def __init__(self, ledger: Ledger, view: ClientsView, batch_size: int = 2000,
                  chunk_size: int = 50_000, cache_size: int = 50_000,
@@ -55,7 +98,39 @@ class Projector:
         self.cache_size = cache_size  # client states kept in memory between chunks
         self._states: OrderedDict[str, ClientState] = OrderedDict()
         self._states_at = -1  # the view position the states in memory agree with
+        self._skipped: set[str] | None = None  # streams skipped (hex), as the view says
         self._lock = threading.Lock()  # one catch-up at a time in this process
+        view.repair = self.refold
+
+    @property
+    def skips_recorded(self) -> int:
+        """How many times this process skipped a client (for the metrics)."""
+        return self.view.skips_recorded
+
+    def health(self) -> Health:
+        """The tracked position against the event store's head, and the skipped clients."""
+        head, position, _ = self.view.freshness()
+        skipped = len(self.view.skipped())
+        problem = None
+        if position > head:
+            problem = (f"the read models say they are at position {position:,}, beyond the "
+                       f"event store's last event ({head:,}): rebuild them")
+        elif skipped:
+            problem = f"{skipped} client(s) skipped by the projection (palabra status)"
+        return Health(position, head, skipped, problem)
+
+    def refold(self, ref: str, position: int) -> ClientState | None:
+        """A client's state folded again from its events up to `position` (None: no such
+        client, or its events do not fold)."""
+        try:
+            events = [r.event for r in self.ledger.stream(ref) if r.position <= position]
+            state: ClientState | None = None
+            for event in events:
+                state = evolve(state, event)
+        except Exception as error:
+            log.error("client %r could not be folded again from its events: %s", ref, error)
+            return None
+        return state
 
     def head(self) -> int:
         """The position of the latest event in the store (0: none)."""
@@ -86,8 +161,8 @@ class Projector:
                 if progress is not None:
                     progress(end, target)
 
-    def _read(self, start: int, target: int) -> tuple[list[Relationship.Event], int]:
-        events: list[Relationship.Event] = []
+    def _read(self, start: int, target: int) -> tuple[list[Read], int]:
+        events: list[Read] = []
         end = start
         while end < target and len(events) < self.chunk_size:
             page = self.ledger.recorder.select_notifications(
@@ -95,36 +170,41 @@ class Projector:
                 stop=target, inclusive_of_start=False)
             if not page:
                 break
-            for notification in page:
-                event = self.ledger.mapper.to_domain_event(notification)
-                assert isinstance(event, Relationship.Event)
-                events.append(event)
+            events += [(n.id, _decode(self.ledger, n)) for n in page]
             end = page[-1].id
         return events, end
 
-    def _apply(self, start: int, events: list[Relationship.Event], end: int) -> None:
+    def _apply(self, start: int, events: list[Read], end: int) -> None:
         if self._states_at != start:
             self._forget()  # someone else moved the view: what we hold may be stale
-        refs = list(dict.fromkeys(e.client_ref for e in events))
+        if self._skipped is None:
+            self._skipped = {s.stream for s in self.view.skipped()}
+        refs = list(dict.fromkeys(e.client_ref for _, e in events
+                                  if isinstance(e, Relationship.Event)))
         missing = [ref for ref in refs if ref not in self._states]
         states = self._states
         states.update(self.view.states(missing))
-        for event in events:
-            state = evolve(states.get(event.client_ref), event)
-            states[event.client_ref] = state
-        stored = {ref: (states[ref].version,
-                        pickle.dumps(states[ref], protocol=pickle.HIGHEST_PROTOCOL))
-                  for ref in refs}
-        self.view.apply(start, end, stored)
+        skipped = _fold(states, events, self._skipped)
+        for skip in skipped:
+            states.pop(skip.ref, None)  # its state may be half-folded
+        stored = {ref: (states[ref].version, encode_state(states[ref]))
+                  for ref in refs if ref in states}
+        refused = self.view.apply(start, end, stored, skipped)
+        self._skipped |= {s.stream for s in skipped}
+        for ref in refused:
+            states.pop(ref, None)
+            self._skipped = None  # read again: the view recorded them
         self._states_at = end
         for ref in refs:
-            states.move_to_end(ref)
+            if ref in states:
+                states.move_to_end(ref)
         while len(states) > self.cache_size:
             states.popitem(last=False)
 
     def _forget(self) -> None:
         self._states.clear()
         self._states_at = -1
+        self._skipped = None
 
     def rebuild(self, workers: int = 1, progress: Progress | None = None) -> Rebuilt:
         """Build the read models again from the first event.
@@ -139,32 +219,87 @@ class Projector:
             self._forget()
             head = self.head()
             if workers > 1 and self.url is not None:
-                events, states = fold_in_parallel(self.url, head, workers, self.batch_size)
+                events, states, skipped = fold_in_parallel(self.url, head, workers,
+                                                           self.batch_size)
             else:
-                events, states = fold(self.ledger, head, 0, 1, self.batch_size)
-            self.view.replace(head, states)
+                events, states, skipped = fold(self.ledger, head, 0, 1, self.batch_size)
+            self.view.replace(head, states, skipped)
         if progress is not None:
             progress(head, head)
         return Rebuilt(events, len(states), perf_counter() - started)
 
 
-Folded = dict[str, tuple[int, bytes]]  # client -> (version, pickled state)
+Folded = dict[str, tuple[int, bytes]]  # client -> (version, encoded state)
+Shard = tuple[int, Folded, list[Skip]]  # events folded, states, clients skipped
 
 
-def fold_in_parallel(url: str, head: int, workers: int, page: int) -> tuple[int, Folded]:
+def _decode(ledger: Ledger, notification: Notification) -> Relationship.Event | Unreadable:
+    try:
+        event = ledger.mapper.to_domain_event(notification)
+        if not isinstance(event, Relationship.Event):
+            raise TypeError(f"{notification.topic} is not an event of a client")
+    except Exception as error:
+        return Unreadable(UUID(str(notification.originator_id)), error)
+    return event
+
+
+def _fold(states: dict[str, ClientState], events: list[Read], skip: set[str]) -> list[Skip]:
+    """Fold events into the states of their clients, in place, leaving out the streams in
+    `skip`; a stream whose event does not read or fold is added to it: the new Skips."""
+    skipped: list[Skip] = []
+    for position, event in events:
+        stream = event.originator_id.hex
+        if stream in skip:
+            continue
+        try:
+            if isinstance(event, Unreadable):
+                raise event.error
+            states[event.client_ref] = evolve(states.get(event.client_ref), event)
+        except Exception as error:
+            ref = "" if isinstance(event, Unreadable) else event.client_ref
+            skip.add(stream)
+            skipped.append(Skip.of(stream, ref, position, "fold", error))
+            log.error("client %r (stream %s) is skipped from position %d: its event does "
+                      "not fold (%s); the others go on", ref, stream, position, error)
+    return skipped
+
+
+def fold_in_parallel(url: str, head: int, workers: int, page: int) -> Shard:
     """Fold every client's events up to `head`, one shard of clients per process;
-    returns how many events were folded, and the states."""
+    returns how many events were folded, the states and the clients skipped."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         parts = list(pool.map(fold_shard, [url] * workers, [head] * workers, range(workers),
                               [workers] * workers, [page] * workers))
-    return (sum(count for count, _ in parts),
-            {ref: stored for _, part in parts for ref, stored in part.items()})
+    return (sum(count for count, _, _ in parts),
+            {ref: stored for _, part, _ in parts for ref, stored in part.items()},
+            [skip for _, _, skips in parts for skip in skips])
 
 
-def fold_shard(url: str, head: int, shard: int, shards: int, page: int,
-               ) -> tuple[int, Folded]:
-    """In a worker process: the folded states of one shard of clients, pickled."""
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: be killed when the parent dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG; elsewhere a thread watches the parent)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # it died before the call
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
+    while os.getppid() == parent:
+        threading.Event().wait(0.5)
+    os._exit(1)
+
+
+def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard:
+    """In a worker process: the folded states of one shard of clients, encoded."""
     from projections.storage import open_ledger
 
     ledger = open_ledger(url, extra_env={"CREATE_TABLE": "n"})  # the parent made them
@@ -174,17 +309,19 @@ def fold_shard(url: str, head: int, shard: int, shards: int, page: int,
         ledger.close()
 
 
-def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> tuple[int, Folded]:
-    """The events up to `head` of one shard of clients, folded: how many, and the states."""
+def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard:
+    """The events up to `head` of one shard of clients, folded: how many, the states, and
+    the clients skipped."""
     states: dict[str, ClientState] = {}
+    skip: set[str] = set()
+    skipped: list[Skip] = []
     after = count = 0
     while rows := ledger.recorder.select_shard(  # type: ignore[attr-defined]
             after, head, page, shard, shards):
         count += len(rows)
-        for row in rows:
-            event = ledger.mapper.to_domain_event(row)
-            assert isinstance(event, Relationship.Event)
-            states[event.client_ref] = evolve(states.get(event.client_ref), event)
+        skipped += _fold(states, [(row.id, _decode(ledger, row)) for row in rows], skip)
         after = rows[-1].id
-    return count, {ref: (state.version, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-                   for ref, state in states.items()}
+    for item in skipped:
+        states.pop(item.ref, None)
+    return count, {ref: (state.version, encode_state(state))
+                   for ref, state in states.items()}, skipped

@@ -11,6 +11,11 @@ LISTEN connection (or, on SQLite, an exclusive lock on a file beside the
 database).  The others stand by and take over when the leader goes away.
 Readers that find the view behind still catch up themselves, and the view's
 tracking check keeps any event from being applied twice.
+
+A tracked position beyond the event store's head (moved by hand) is logged and
+repaired by a rebuild.  A client whose events do not fold, or whose rows the
+database refuses, is skipped by the projector (see `projections.projector`):
+it never stops the others.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class Runner:
         self._announced_standby = False
         self._pruned_on: date | None = None
         self.errors = 0
+        self.rebuilds = 0  # of read models found ahead of the event store
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -89,6 +95,13 @@ class Runner:
         if not self._lead():
             self._stop.wait(STANDBY_SECONDS)
             return
+        position, head = self.projector.view.position(), self.projector.head()
+        if position > head:
+            log.error("the read models say they are at position %d, beyond the event store's "
+                      "last event (%d): someone moved the tracked position; rebuilding them",
+                      position, head)
+            self.rebuilds += 1
+            self.projector.rebuild()
         self.projector.catch_up()
         today = self.today()
         self.read_model.refresh_index(today)

@@ -7,24 +7,31 @@ occurred on or before it (events may arrive back-dated).  A retraction removes
 the retracted entry from the state entirely, for every date; `version` is the
 latest stream version folded, retractions included.
 
-The state is plain, picklable data (it is stored in a read model).  `evolve`
-updates it in place and returns it: copy it first to keep the old one.  The
-allocation of the whole history (`accounts`) is kept up to date as money events
-arrive, so the usual question — figures as of today — never re-runs it.
+The state is plain data, stored in a read model as MessagePack (`encode_state`)
+and read back by a typed decoder (`decode_state`) that builds only our own
+records, enums, dates and decimals: a stored row is never code.  `evolve`
+updates the state in place and returns it: copy it first to keep the old one.
+The allocation of the whole history (`accounts`) is kept up to date as money
+events arrive, so the usual question — figures as of today — never re-runs it;
+it is not stored, but re-run from the money events on loading.
 """
 
 from __future__ import annotations
 
+import typing
 from bisect import bisect_right, insort
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import msgspec
+
 from domain.accounts import Accounts, Operation
 from domain.relationship import Relationship
-from domain.values import EndReason
+from domain.values import DisputeOutcome, EndReason, Instalment
 from projections.records import (
     AdviceRecord,
     Answer,
@@ -74,17 +81,6 @@ class ClientState:
     accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
     # allocations as of earlier dates, by how many money events they include; not stored
     runs: dict[int, Accounts] = field(default_factory=dict, repr=False, compare=False)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Stored without what can be recomputed: the allocation is re-run on loading
-        (cheaper than storing it), the per-date runs are only a cache."""
-        state = dict(self.__dict__)
-        del state["accounts"], state["runs"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, runs={})
-        self.accounts = run(self.money)
 
     @property
     def last_money_on(self) -> date | None:
@@ -354,3 +350,56 @@ def run(operations: list[MoneyOperation]) -> Accounts:
         name, args = money.operation
         getattr(accounts, name)(*args)
     return accounts
+
+
+# ---- the stored form ----------------------------------------------------------------
+
+STATE_TAG = b"PS3"  # the format of a stored state; another tag is not read (rebuilt instead)
+NOT_STORED = ("accounts", "runs")  # recomputed on loading
+_HINTS = typing.get_type_hints(ClientState)
+STORED_FIELDS = tuple(f.name for f in fields(ClientState) if f.name not in NOT_STORED)
+# what a stored row may hold: the state's own fields with their declared types, except
+# that each money operation is (version, on, method, arguments), the arguments typed by method
+_StoredMoney = tuple[int, date, str, msgspec.Raw]
+_Stored = make_dataclass("StoredClientState", [
+    (name, list[_StoredMoney] if name == "money" else _HINTS[name]) for name in STORED_FIELDS])
+_MONEY_ARGUMENTS: dict[str, Any] = {
+    "issue": tuple[str, Decimal, date, date, str],
+    "dispute": tuple[str, date],
+    "resolve_dispute": tuple[str, DisputeOutcome, Decimal | None, date],
+    "write_off": tuple[str, Decimal, date],
+    "agree_plan": tuple[str, tuple[str, ...], tuple[Instalment, ...], date],
+    "receive": tuple[str, Decimal, date, str | None, str | None],
+    "reverse": tuple[str, date],
+}
+_encoder = msgspec.msgpack.Encoder(decimal_format="string")
+_decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(_Stored)
+_arguments = {name: msgspec.msgpack.Decoder(hint) for name, hint in _MONEY_ARGUMENTS.items()}
+
+
+class StateFormatError(ValueError):
+    """A stored state that is not one this code writes (another format, or tampered)."""
+
+
+def encode_state(state: ClientState) -> bytes:
+    """The stored form: a format tag, then MessagePack of the state's stored fields."""
+    stored = {name: getattr(state, name) for name in STORED_FIELDS}
+    stored["money"] = [(m.version, m.on, *m.operation) for m in state.money]
+    return STATE_TAG + _encoder.encode(stored)
+
+
+def decode_state(data: bytes) -> ClientState:
+    """Undo `encode_state`, building only our own types; StateFormatError otherwise."""
+    if not data.startswith(STATE_TAG):
+        raise StateFormatError("not a stored client state of this format")
+    try:
+        stored = _decoder.decode(memoryview(data)[len(STATE_TAG):])
+        values = {name: getattr(stored, name) for name in STORED_FIELDS}
+        values["money"] = [MoneyOperation(version, on, (name, _arguments[name].decode(raw)))
+                           for version, on, name, raw in values["money"]]
+    except (msgspec.DecodeError, KeyError) as error:  # ValidationError is a DecodeError
+        raise StateFormatError(f"a stored client state does not decode: {error}") from None
+    state = ClientState(**values)
+    state.accounts = run(state.money)
+    return state
+

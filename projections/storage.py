@@ -36,6 +36,25 @@ DEFAULT_URL = "sqlite:///palabra.db"
 
 
 class SQLiteStreamRecorder(SQLiteApplicationRecorder):
+    """The library's recorder, plus: recordedAt is monotonic in the log (a trigger stamps
+    an event recorded before the log's latest one — by a clock behind the others, or
+    inserted by hand — with that latest time), and the queries of the ledger and the
+    rebuild.  (Whoever can write the file can also drop the trigger: SQLite has no roles.)
+    """
+
+    def construct_create_table_statements(self) -> list[str]:
+        table = self.events_table_name
+        at = "json_extract(CAST({}.state AS TEXT), '$.timestamp')"
+        new, latest = at.format("NEW"), (f"(SELECT {at.format('e')} FROM {table} e "
+                                          "WHERE e.rowid < NEW.rowid ORDER BY e.rowid DESC "
+                                          "LIMIT 1)")
+        return [*super().construct_create_table_statements(),
+                f"CREATE TRIGGER IF NOT EXISTS {table}_stamped AFTER INSERT ON {table} "
+                f"FOR EACH ROW WHEN julianday({new}) < julianday({latest}) OR "
+                f"(julianday({new}) = julianday({latest}) AND {new} < {latest}) BEGIN "
+                f"UPDATE {table} SET state = CAST(json_set(CAST(state AS TEXT), "
+                f"'$.timestamp', {latest}) AS BLOB) WHERE rowid = NEW.rowid; END"]
+
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         return _uuid(originator_id)  # one object per client, not one per event read
 
@@ -74,7 +93,14 @@ class SQLiteStreamRecorder(SQLiteApplicationRecorder):
 class PostgresStreamRecorder(PostgresApplicationRecorder):
     """The library's recorder, plus: the events table refuses UPDATE, DELETE and TRUNCATE
     (triggers), and appends take the table lock through a SECURITY DEFINER function, so
-    that an application role with only INSERT and SELECT on the events can append."""
+    that an application role with only INSERT and SELECT on the events can append.
+
+    recordedAt is monotonic in the log, whoever inserts (the ledger, or anyone holding the
+    application role): a BEFORE INSERT trigger takes the table lock and stamps an event
+    recorded before the log's latest one with that latest time (a replica's clock behind
+    the others, or a back-dated forgery), and refuses an event without a readable
+    recordedAt, or one more than a day ahead of the database's clock (it would hold every
+    later event's recordedAt back)."""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -83,7 +109,11 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                  "refuse": Identifier(f"{self.events_table_name}_refuse_change"),
                  "lock": Identifier(f"{self.events_table_name}_lock"),
                  "immutable": Identifier(f"{self.events_table_name}_immutable"),
-                 "untruncatable": Identifier(f"{self.events_table_name}_untruncatable")}
+                 "untruncatable": Identifier(f"{self.events_table_name}_untruncatable"),
+                 "stamp": Identifier(f"{self.events_table_name}_stamp"),
+                 "stamped": Identifier(f"{self.events_table_name}_stamped"),
+                 "recorded_at": SQL(RECORDED_AT.format("NEW")),
+                 "latest": SQL(RECORDED_AT.format("e"))}
         self.sql_create_statements += [statement.format(**names) for statement in (
             SQL("CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
@@ -97,6 +127,30 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
             SQL("CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
                 "SECURITY DEFINER SET search_path = pg_catalog AS $$ BEGIN "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END $$"),
+            SQL("REVOKE ALL ON FUNCTION {schema}.{lock}() FROM PUBLIC"),
+            SQL("CREATE OR REPLACE FUNCTION {schema}.{stamp}() RETURNS trigger "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$ "
+                "DECLARE stamped text; latest text; BEGIN "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "stamped := {recorded_at}; "
+                "IF stamped IS NULL THEN RAISE EXCEPTION "
+                "'an event needs its recordedAt (timestamp)' USING ERRCODE = 'data_exception'; "
+                "END IF; "
+                "IF stamped::timestamptz > clock_timestamp() + interval '1 day' THEN "
+                "RAISE EXCEPTION 'recordedAt % is more than a day ahead of the database''s "
+                "clock', stamped USING ERRCODE = 'data_exception'; END IF; "
+                "SELECT {latest} INTO latest "
+                "FROM {schema}.{table} e ORDER BY e.notification_id DESC LIMIT 1; "
+                "IF latest IS NOT NULL AND stamped::timestamptz < latest::timestamptz THEN "
+                "NEW.state := convert_to(replace(convert_from(NEW.state, 'UTF8'), "
+                "'\"timestamp\":\"' || stamped || '\"', "
+                "'\"timestamp\":\"' || latest || '\"'), 'UTF8'); "
+                "IF {recorded_at} IS DISTINCT FROM latest THEN RAISE EXCEPTION "
+                "'recordedAt % is before the log''s latest (%)', stamped, latest "
+                "USING ERRCODE = 'data_exception'; "
+                "END IF; END IF; RETURN NEW; END $$"),
+            SQL("CREATE OR REPLACE TRIGGER {stamped} BEFORE INSERT ON {schema}.{table} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{stamp}()"),
         )]
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
@@ -147,6 +201,10 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
 
 
 NO_LIMIT = 2**62
+# an event's recordedAt, read by PostgreSQL (json: jsonb would refuse a \u0000 anywhere, and
+# so does json once it unescapes; a NUL is no timestamp, so reading it as a space is fine)
+RECORDED_AT = ("replace(convert_from({}.state, 'UTF8'), '\\u0000', '\\u0020')::json "
+               "->> 'timestamp'")
 @lru_cache(maxsize=100_000)
 def _uuid(hex_id: str) -> UUID:
     return UUID(hex_id)

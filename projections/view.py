@@ -1,7 +1,9 @@
 """The read models, kept in the same database as the events.
 
-- `palabra_client_states`: each client's folded `ClientState` (pickled), with
-  its stream version and the last position applied to it;
+- `palabra_client_states`: each client's folded `ClientState` (MessagePack with
+  a format tag, read back by a typed decoder: never code), with its stream
+  version and the last position applied to it; a row that does not decode is
+  logged and that client folded again from its events (`repair`);
 - `palabra_portfolio` (+ `palabra_portfolio_signals`): one row per client and
   business date with what the client list sorts and filters on — score, band,
   outstanding, name, state, signals — computed by the very `figures()` a single
@@ -9,7 +11,12 @@
 - `palabra_portfolio_days`: for each business date, the trust weights its rows
   were computed with and the position up to which they are complete, so that
   keeping a day current only looks at the clients changed since (any process);
+- `palabra_skipped`: clients the projection could not handle (an event that
+  does not fold, an index row the database refuses), skipped until fixed;
 - the library's tracking table holds the position of the last event applied.
+  On PostgreSQL it is moved only through two SECURITY DEFINER functions (lock,
+  move), and never beyond the event store's head: the application role needs
+  no UPDATE on it.
 
 Folded states are written with the new position in one transaction that first
 locks the tracking row and checks it still holds the position the chunk started
@@ -20,28 +27,35 @@ backends; the two classes below only differ in how a transaction is opened.
 
 from __future__ import annotations
 
-import pickle
+import logging
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import retry
 
+from domain.values import stream_id
 from projections.portfolio import IndexEntry, Totals
-from projections.state import ClientState
+from projections.state import ClientState, StateFormatError, decode_state, encode_state
 
+log = logging.getLogger("palabra.view")
 SOURCE = "Palabra"  # the tracked application: the ledger
-STATE_FORMAT = "2"  # bump when ClientState changes shape: the read models are then rebuilt
+STATE_FORMAT = "3"  # bump when ClientState changes shape: the read models are then rebuilt
 CENTS = 100
+REASON_LIMIT = 500
 
 
 Method = TypeVar("Method", bound=Callable[..., Any])
+Item = TypeVar("Item")
 
 
 def reconnecting(method: Method) -> Method:
@@ -52,6 +66,32 @@ def reconnecting(method: Method) -> Method:
 
 class StaleView(Exception):
     """Someone else applied events since this batch started: start again from the view."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A client the projection skips: `stream` is its stream id (hex), `ref` its reference
+    ('' when its event could not even be read), `what` "fold" or "index"."""
+
+    stream: str
+    ref: str
+    position: int
+    what: str
+    reason: str
+
+    @classmethod
+    def of(cls, stream: str, ref: str, position: int, what: str, error: BaseException,
+           ) -> Skip:
+        return cls(stream, _printable(ref), position, what,
+                   _printable(f"{type(error).__name__}: {error}")[:REASON_LIMIT])
+
+
+def _printable(text: str) -> str:
+    """Text any database stores: no NUL, no lone surrogate."""
+    return text.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+Repair = Callable[[str, int], ClientState | None]  # (client, position) -> folded again
 
 
 TABLES = [
@@ -95,13 +135,19 @@ TABLES = [
         as_of TEXT PRIMARY KEY,
         weights TEXT NOT NULL,
         position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS palabra_skipped (
+        stream TEXT PRIMARY KEY,
+        client_ref TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        what TEXT NOT NULL,
+        reason TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS palabra_view_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL)""",
 ]
 AGING = ("aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_90_plus")
 READ_MODEL_TABLES = ("palabra_client_states", "palabra_portfolio",
-                     "palabra_portfolio_signals", "palabra_portfolio_days")
+                     "palabra_portfolio_signals", "palabra_portfolio_days", "palabra_skipped")
 
 
 class ClientsView:
@@ -110,10 +156,11 @@ class ClientsView:
     placeholder = "%s"
     blob = "BYTEA"
     lock_clause = ""
+    repair: Repair | None = None  # set by the projector: folds a client again
+    skips_recorded = 0  # clients skipped by this process (for the metrics)
 
     if TYPE_CHECKING:  # provided by the library's tracking recorders
         def max_tracking_id(self, application_name: str) -> int | None: ...
-        def _insert_tracking(self, curs: Any, tracking: Tracking) -> None: ...
 
     # provided by the backend classes below
     def _write(self) -> AbstractContextManager[Any]:
@@ -174,61 +221,118 @@ class ClientsView:
         row = curs.fetchone()
         return int(row["notification_id"]) if row else 0
 
+    def _move(self, curs: Any, position: int) -> None:
+        """Set the tracked position (in a transaction that locked it)."""
+        curs.execute(self._sql(f"UPDATE {self._tracking_table()} SET notification_id = %s "
+                               "WHERE application_name = %s"), (position, SOURCE))
+
     # ---- applying a chunk of events ------------------------------------------------
 
     @reconnecting
-    def apply(self, start: int, end: int, states: Mapping[str, tuple[int, bytes]]) -> None:
-        """Write folded states (version, pickle) and move the position from `start` to
-        `end`, in one transaction; StaleView if the position is no longer `start`."""
+    def apply(self, start: int, end: int, states: Mapping[str, tuple[int, bytes]],
+              skipped: Sequence[Skip] = ()) -> list[str]:
+        """Write folded states (version, encoded state) and the clients now skipped, and
+        move the position from `start` to `end`, in one transaction; StaleView if the
+        position is no longer `start`.  Returns the clients whose states the database
+        refused: they are skipped too."""
         with self._write() as curs:
             if self._locked_position(curs) != start:
                 raise StaleView(f"the view moved past {start}")
-            curs.executemany(self._sql(
+            statement = self._sql(
                 "INSERT INTO palabra_client_states (client_ref, version, position, state) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (client_ref) DO UPDATE SET "
                 "version = excluded.version, position = excluded.position, "
-                "state = excluded.state"),
-                [(ref, version, end, blob) for ref, (version, blob) in states.items()])
-            self._insert_tracking(curs, Tracking(SOURCE, end))
+                "state = excluded.state")
+            rows = [(ref, version, end, blob) for ref, (version, blob) in states.items()]
+            refused = self._each(curs, rows, lambda c, some: c.executemany(statement, some))
+            refused_skips = [Skip.of(stream_id(row[0]).hex, row[0], end, "store", error)
+                             for row, error in refused]
+            self._skip(curs, [*skipped, *refused_skips])
+            self._move(curs, end)
+        return [s.ref for s in refused_skips]
 
     @reconnecting
-    def replace(self, position: int, states: Mapping[str, tuple[int, bytes]]) -> None:
+    def replace(self, position: int, states: Mapping[str, tuple[int, bytes]],
+                skipped: Sequence[Skip] = ()) -> None:
         """Swap in read models built elsewhere (a parallel rebuild), at `position`, in one
         transaction: readers see the old ones until it commits."""
         with self._write() as curs:
             self._locked_position(curs)
             for table in READ_MODEL_TABLES:
                 curs.execute(self._sql(f"DELETE FROM {table}"))
-            curs.executemany(self._sql(
+            statement = self._sql(
                 "INSERT INTO palabra_client_states (client_ref, version, position, state) "
-                "VALUES (%s, %s, %s, %s)"),
-                [(ref, version, position, blob) for ref, (version, blob) in states.items()])
-            curs.execute(self._sql(f"UPDATE {self._tracking_table()} SET notification_id = %s "
-                                   "WHERE application_name = %s"), (position, SOURCE))
+                "VALUES (%s, %s, %s, %s)")
+            rows = [(ref, version, position, blob) for ref, (version, blob) in states.items()]
+            refused = self._each(curs, rows, lambda c, some: c.executemany(statement, some))
+            self._skip(curs, [*skipped, *(Skip.of(stream_id(row[0]).hex, row[0], position,
+                                                  "store", error) for row, error in refused)])
+            self._move(curs, position)
             curs.execute(self._sql("UPDATE palabra_view_meta SET value = %s WHERE key = %s"),
                          (STATE_FORMAT, "state_format"))
 
-    def _load_states(self, curs: Any, refs: Sequence[str]) -> dict[str, ClientState]:
+    def _skip(self, curs: Any, skipped: Sequence[Skip]) -> None:
+        self.skips_recorded += len(skipped)
+        if skipped:
+            curs.executemany(self._sql(
+                "INSERT INTO palabra_skipped (stream, client_ref, position, what, reason) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (stream) DO UPDATE SET "
+                "client_ref = excluded.client_ref, position = excluded.position, "
+                "what = excluded.what, reason = excluded.reason"),
+                [(s.stream, s.ref, s.position, s.what, s.reason) for s in skipped])
+
+    @reconnecting
+    def skipped(self) -> list[Skip]:
+        """The clients the projection skips, until fixed (by a new event or a rebuild)."""
+        with self._read() as curs:
+            curs.execute(self._sql("SELECT * FROM palabra_skipped ORDER BY position"))
+            return [Skip(row["stream"], row["client_ref"], int(row["position"]), row["what"],
+                         row["reason"]) for row in curs.fetchall()]
+
+    def _load_states(self, curs: Any, refs: Sequence[str],
+                     ) -> tuple[dict[str, ClientState], dict[str, int]]:
+        """The states that decode, and the position of each row that does not."""
         found: dict[str, ClientState] = {}
+        broken: dict[str, int] = {}
         for chunk in _chunks(list(refs), 500):
-            curs.execute(self._sql("SELECT client_ref, state FROM palabra_client_states "
-                                   f"WHERE client_ref IN ({', '.join(['%s'] * len(chunk))})"),
-                         chunk)
+            curs.execute(self._sql("SELECT client_ref, position, state FROM "
+                                   "palabra_client_states WHERE client_ref IN "
+                                   f"({', '.join(['%s'] * len(chunk))})"), chunk)
             for row in curs.fetchall():
-                found[row["client_ref"]] = pickle.loads(row["state"])
-        return found
+                try:
+                    found[row["client_ref"]] = decode_state(bytes(row["state"]))
+                except StateFormatError as error:
+                    log.warning("the stored state of client %r does not decode (%s); folding "
+                                "it again from its events", row["client_ref"], error)
+                    broken[row["client_ref"]] = int(row["position"])
+        return found, broken
+
+    def _repaired(self, broken: Mapping[str, int]) -> dict[str, ClientState]:
+        """Fold the clients whose rows do not decode again, and store them."""
+        repaired: dict[str, ClientState] = {}
+        for ref, position in broken.items():
+            state = self.repair(ref, position) if self.repair is not None else None
+            if state is None:
+                continue
+            with self._write() as curs:
+                curs.execute(self._sql("UPDATE palabra_client_states SET state = %s, "
+                                       "version = %s WHERE client_ref = %s AND position = %s"),
+                             (encode_state(state), state.version, ref, position))
+            repaired[ref] = state
+        return repaired
 
     # ---- reading --------------------------------------------------------------------
 
-    @reconnecting
     def state(self, ref: str) -> ClientState | None:
-        with self._read() as curs:
-            return self._load_states(curs, [ref]).get(ref)
+        return self.states([ref]).get(ref)
 
     @reconnecting
     def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
         with self._read() as curs:
-            return self._load_states(curs, refs)
+            found, broken = self._load_states(curs, refs)
+        if broken:
+            found.update(self._repaired(broken))
+        return found
 
     @reconnecting
     def versions(self) -> dict[str, int]:
@@ -287,28 +391,76 @@ class ClientsView:
                 curs.execute(self._sql("UPDATE palabra_portfolio_days SET weights = %s, "
                                        "position = NULL WHERE as_of = %s"), (weights, day))
             entries = self._not_older(curs, day, entries)
-            refs = [e.ref for e in entries]
-            for chunk in _chunks(refs, 500):
-                marks = ", ".join(["%s"] * len(chunk))
-                for table in ("palabra_portfolio", "palabra_portfolio_signals"):
-                    curs.execute(self._sql(f"DELETE FROM {table} WHERE as_of = %s "
-                                           f"AND client_ref IN ({marks})"), [day, *chunk])
-            curs.executemany(self._sql(
-                "INSERT INTO palabra_portfolio (as_of, client_ref, version, name, name_key, "
-                f"currency, state, score, band, outstanding, overdue, {', '.join(AGING)}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
-                [(day, e.ref, e.version, e.name, e.name.casefold(), e.currency, e.state,
-                  e.score, e.band, _cents(e.outstanding), _cents(e.overdue),
-                  *(_cents(a) for a in e.aging)) for e in entries])
-            signals = [(day, e.ref, kind) for e in entries for kind in e.signals]
-            if signals:
-                curs.executemany(self._sql("INSERT INTO palabra_portfolio_signals "
-                                           "(as_of, client_ref, kind) VALUES (%s, %s, %s)"),
-                                 signals)
+            refused = self._each(curs, entries, lambda c, some: self._write_entries(c, day, some))
+            skipped = [Skip.of(stream_id(e.ref).hex, e.ref, self._state_position(curs, e.ref),
+                               "index", error) for e, error in refused]
+            for skip in skipped:
+                log.error("the portfolio index of %s leaves out client %r, skipped until it "
+                          "changes: %s", day, skip.ref, skip.reason)
+            self._skip(curs, skipped)
+            written = [e.ref for e in entries if e.ref not in {s.ref for s in skipped}]
+            for chunk in _chunks(written, 500):
+                curs.execute(self._sql("DELETE FROM palabra_skipped WHERE what = 'index' AND "
+                                       f"client_ref IN ({', '.join(['%s'] * len(chunk))})"),
+                             chunk)
             if complete_at is not None:
                 curs.execute(self._sql(
                     "UPDATE palabra_portfolio_days SET position = %s WHERE as_of = %s "
                     "AND (position IS NULL OR position < %s)"), (complete_at, day, complete_at))
+
+    def _state_position(self, curs: Any, ref: str) -> int:
+        curs.execute(self._sql("SELECT position FROM palabra_client_states "
+                               "WHERE client_ref = %s"), (ref,))
+        row = curs.fetchone()
+        return int(row["position"]) if row else 0
+
+    def _write_entries(self, curs: Any, day: str, entries: Sequence[IndexEntry]) -> None:
+        for chunk in _chunks([e.ref for e in entries], 500):
+            marks = ", ".join(["%s"] * len(chunk))
+            for table in ("palabra_portfolio", "palabra_portfolio_signals"):
+                curs.execute(self._sql(f"DELETE FROM {table} WHERE as_of = %s "
+                                       f"AND client_ref IN ({marks})"), [day, *chunk])
+        curs.executemany(self._sql(
+            "INSERT INTO palabra_portfolio (as_of, client_ref, version, name, name_key, "
+            f"currency, state, score, band, outstanding, overdue, {', '.join(AGING)}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+            [(day, e.ref, e.version, e.name, e.name.casefold(), e.currency, e.state,
+              e.score, e.band, _cents(e.outstanding), _cents(e.overdue),
+              *(_cents(a) for a in e.aging)) for e in entries])
+        signals = [(day, e.ref, kind) for e in entries for kind in e.signals]
+        if signals:
+            curs.executemany(self._sql("INSERT INTO palabra_portfolio_signals "
+                                       "(as_of, client_ref, kind) VALUES (%s, %s, %s)"),
+                             signals)
+
+    def _each(self, curs: Any, items: Sequence[Item],
+              write: Callable[[Any, Sequence[Item]], None]) -> list[tuple[Item, Exception]]:
+        """Write the items at once or, when the database refuses that, one by one: the
+        items it refused, with why (a lost connection is raised, to be retried)."""
+        curs.execute("SAVEPOINT palabra_items")
+        try:
+            write(curs, items)
+        except Exception as error:
+            if _lost(error):
+                raise
+            curs.execute("ROLLBACK TO SAVEPOINT palabra_items")
+        else:
+            curs.execute("RELEASE SAVEPOINT palabra_items")
+            return []
+        refused: list[tuple[Item, Exception]] = []
+        for item in items:
+            curs.execute("SAVEPOINT palabra_item")
+            try:
+                write(curs, [item])
+            except Exception as error:
+                if _lost(error):
+                    raise
+                curs.execute("ROLLBACK TO SAVEPOINT palabra_item")
+                refused.append((item, error))
+            else:
+                curs.execute("RELEASE SAVEPOINT palabra_item")
+        curs.execute("RELEASE SAVEPOINT palabra_items")
+        return refused
 
     def _not_older(self, curs: Any, day: str,
                    entries: Sequence[IndexEntry]) -> list[IndexEntry]:
@@ -423,9 +575,8 @@ class ClientsView:
         with self._write() as curs:
             for table in READ_MODEL_TABLES:
                 curs.execute(self._sql(f"DELETE FROM {table}"))
-            curs.execute(self._sql(f"DELETE FROM {self._tracking_table()} "
-                                   "WHERE application_name = %s"), (SOURCE,))
-            self._start_tracking(curs)
+            self._locked_position(curs)
+            self._move(curs, 0)
             curs.execute(self._sql("UPDATE palabra_view_meta SET value = %s WHERE key = %s"),
                          (STATE_FORMAT, "state_format"))
 
@@ -439,6 +590,13 @@ def _entry(row: Any, signals: tuple[str, ...]) -> IndexEntry:
         band=row["band"], outstanding=_money(row["outstanding"]),
         overdue=_money(row["overdue"]),
         aging=(aging[0], aging[1], aging[2], aging[3], aging[4]), signals=signals)
+
+
+def _lost(error: Exception) -> bool:
+    """Whether an error says the connection or the database is gone (not a refused row)."""
+    return isinstance(error, (InterfaceError, OperationalError, psycopg.OperationalError,
+                              psycopg.InterfaceError, sqlite3.OperationalError,
+                              sqlite3.InterfaceError))
 
 
 def _cents(amount: Decimal) -> int:
@@ -498,6 +656,22 @@ class PostgresClientsView(ClientsView, PostgresTrackingRecorder):
             super().create_table()
             self.create_view_tables()
 
+    def create_view_tables(self) -> None:
+        super().create_view_tables()
+        names = {"tracking": self._tracking_table(), "events": self._events_table(),
+                 "lock": self._qualified(LOCK_FUNCTION), "move": self._qualified(MOVE_FUNCTION)}
+        with self._write() as curs:
+            for statement in TRACKING_FUNCTIONS:
+                curs.execute(statement.format(**names))
+
+    def _locked_position(self, curs: Any) -> int:
+        curs.execute(f"SELECT {self._qualified(LOCK_FUNCTION)}() AS notification_id")
+        row = curs.fetchone()
+        return int(row["notification_id"] or 0)
+
+    def _move(self, curs: Any, position: int) -> None:
+        curs.execute(f"SELECT {self._qualified(MOVE_FUNCTION)}(%s)", (position,))
+
     def _qualified(self, table: str) -> str:
         return f'"{self.datastore.schema}"."{table}"'
 
@@ -528,6 +702,22 @@ class PostgresClientsView(ClientsView, PostgresTrackingRecorder):
             yield curs
 
 
+LOCK_FUNCTION = "palabra_clients_lock"  # the tracked position, locked for this transaction
+MOVE_FUNCTION = "palabra_clients_move"  # move it: never beyond the event store's head
+TRACKING_FUNCTIONS = [
+    "CREATE OR REPLACE FUNCTION {lock}() RETURNS bigint LANGUAGE sql SECURITY DEFINER "
+    "SET search_path = pg_catalog AS $$ SELECT notification_id FROM {tracking} "
+    f"WHERE application_name = '{SOURCE}' FOR UPDATE $$",
+    "CREATE OR REPLACE FUNCTION {move}(target bigint) RETURNS void LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path = pg_catalog AS $$ BEGIN "
+    "IF target < 0 OR target > (SELECT coalesce(max(notification_id), 0) FROM {events}) THEN "
+    "RAISE EXCEPTION 'the read models cannot be at position %: the event store ends before', "
+    "target USING ERRCODE = 'check_violation'; END IF; "
+    "UPDATE {tracking} SET notification_id = target "
+    f"WHERE application_name = '{SOURCE}'; END $$",
+    "REVOKE ALL ON FUNCTION {lock}() FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION {move}(bigint) FROM PUBLIC",
+]
 DDL_LOCK = 0x70616C61  # an advisory lock id of our own: "pala"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import psycopg
 import pytest
@@ -95,3 +95,113 @@ def test_init_is_idempotent_and_check_finds_what_is_missing(store: Database, rol
     assert checked.exit_code == 0, checked.output
     assert "missing" not in checked.stdout
     assert f"role {role} may not UPDATE events" in checked.stdout
+
+
+def as_role(store: Database, role: str) -> str:
+    return store.url.replace("postgresql://postgres@", f"postgresql://{role}@")
+
+
+def checked(store: Database, role: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["db", "check", "--app-role", role,
+                                      "--database", store.url])
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("trigger", ["immutable", "untruncatable", "stamped"])
+def test_check_fails_when_a_trigger_is_disabled(store: Database, role: str,
+                                                trigger: str) -> None:
+    admin.init(store, role)
+    assert checked(store, role)[0] == 0
+    with store.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER TABLE {}.palabra_events DISABLE TRIGGER {}").format(
+            sql.Identifier(store.schema), sql.Identifier(f"palabra_events_{trigger}")))
+    code, output = checked(store, role)
+    assert code == 1
+    assert f"trigger palabra_events_{trigger}" in output
+    assert "is DISABLED" in output
+
+
+@pytest.mark.parametrize(("grant", "said"), [
+    ("GRANT UPDATE ON {}.palabra_events TO {}", "holds UPDATE on palabra_events"),
+    ("GRANT UPDATE ON {}.palabra_clients_tracking TO {}",
+     "holds UPDATE on palabra_clients_tracking"),
+    ("GRANT TRUNCATE ON {}.palabra_client_states TO {}",
+     "holds TRUNCATE on palabra_client_states"),
+])
+def test_check_fails_when_the_role_holds_more_than_documented(
+    store: Database, role: str, grant: str, said: str
+) -> None:
+    admin.init(store, role)
+    with store.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL(grant).format(sql.Identifier(store.schema), sql.Identifier(role)))
+    code, output = checked(store, role)
+    assert code == 1
+    assert f"role {role} {said}, beyond the documented privileges" in output
+    admin.init(store, role)  # init takes it back
+    assert checked(store, role)[0] == 0
+
+
+def test_the_role_cannot_freeze_the_read_models(store: Database, role: str,
+                                                clock: FixedClock) -> None:
+    admin.init(store, role)
+    ledger = open_ledger(as_role(store, role), clock, {"CREATE_TABLE": "n"})
+    onboard(ledger)
+    ledger.close()
+    with psycopg.connect(dbname=store.dbname, host=store.host, port=store.port, user=role,
+                         autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql.SQL("UPDATE {}.palabra_clients_tracking SET notification_id = "
+                                 "1000000").format(sql.Identifier(store.schema)))
+        with pytest.raises(psycopg.errors.CheckViolation, match="cannot be at position"):
+            conn.execute(sql.SQL("SELECT {}.palabra_clients_move(1000000)").format(
+                sql.Identifier(store.schema)))
+
+
+def test_a_forged_back_dated_insert_by_the_role_is_stamped_with_the_latest_time(
+    store: Database, role: str, clock: FixedClock
+) -> None:
+    admin.init(store, role)
+    ledger = open_ledger(as_role(store, role), clock, {"CREATE_TABLE": "n"})
+    onboard(ledger)
+    ledger.close()
+    schema = sql.Identifier(store.schema)
+    with psycopg.connect(dbname=store.dbname, host=store.host, port=store.port, user=role,
+                         autocommit=True) as conn:
+        (state,) = conn.execute(sql.SQL("SELECT state FROM {}.palabra_events").format(
+            schema)).fetchone() or (b"",)
+        earlier = (clock.now - timedelta(seconds=40)).isoformat()
+        forged = bytes(state).replace(clock.now.isoformat().encode(), earlier.encode())
+        conn.execute(sql.SQL("INSERT INTO {}.palabra_events (originator_id, "
+                             "originator_version, topic, state) SELECT originator_id, 2, "
+                             "topic, %s FROM {}.palabra_events").format(schema, schema),
+                     (forged,))
+        rows = conn.execute(sql.SQL("SELECT convert_from(state, 'UTF8')::json ->> 'timestamp' "
+                                    "FROM {}.palabra_events ORDER BY notification_id").format(
+                                        schema)).fetchall()
+    assert [datetime.fromisoformat(at) for (at,) in rows] == [clock.now, clock.now]
+
+
+def test_init_without_createrole_says_so_plainly(postgres_server: Database) -> None:
+    owner, app_role = f"owner_{uuid.uuid4().hex[:8]}", f"app_{uuid.uuid4().hex[:8]}"
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with postgres_server.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOCREATEROLE").format(sql.Identifier(owner)))
+        conn.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
+            sql.Identifier(schema), sql.Identifier(owner)))
+    url = (postgres_server.url.replace("postgresql://postgres@", f"postgresql://{owner}@")
+           + f"?schema={schema}")
+    try:
+        result = CliRunner().invoke(app, ["db", "init", "--app-role", app_role,
+                                          "--database", url])
+        output = " ".join(result.output.split())
+        assert result.exit_code != 0
+        assert isinstance(result.exception, SystemExit)
+        assert f"{owner} may not create roles" in output
+        assert "CREATEROLE" in output
+        assert "Traceback" not in output
+    finally:
+        with postgres_server.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(schema)))
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(owner)))

@@ -6,7 +6,6 @@ back-dated, some retracted, kept when the real Ledger accepts them.
 
 from __future__ import annotations
 
-import pickle
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from domain.ledger import Ledger
 from domain.relationship import Relationship
 from projections.contact_policy import contact_allowed
 from projections.figures import figures
-from projections.state import ClientState, evolve, fold
+from projections.state import ClientState, decode_state, encode_state, evolve, fold
 from tests.projections.conftest import new_ledger, plain
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_since import assert_same_days
@@ -95,7 +94,7 @@ def test_a_stored_state_gives_the_same_figures(histories: tuple[Ledger, list[str
         state = fold(events(ledger, ref))
         for on in checked_dates(state)[::4]:
             figures(state, on)  # fills the caches that are not stored
-        loaded = pickle.loads(pickle.dumps(state))
+        loaded = decode_state(encode_state(state))
         assert loaded.runs == {}
         for on in checked_dates(state)[::4]:
             assert plain(figures(loaded, on)) == plain(figures(state, on))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from datetime import date
 
@@ -10,7 +9,7 @@ import pytest
 
 from domain.values import EndReason
 from projections.payments import accounts_as_of
-from projections.state import RelationshipState, evolve
+from projections.state import RelationshipState, decode_state, encode_state, evolve
 from tests.projections.conftest import History
 
 Make = Callable[..., History]
@@ -123,6 +122,6 @@ def test_a_stored_state_needs_no_recomputation(history: Make) -> None:
     h.pay("PAY1", "2026-01-10", "60.00")
     state = h.state()
     accounts_as_of(state, date(2026, 1, 5))
-    loaded = pickle.loads(pickle.dumps(state))
+    loaded = decode_state(encode_state(state))
     assert loaded.runs == {}
     assert loaded.accounts.invoices["A"].balance == 40

@@ -33,6 +33,8 @@ ENVIRONMENT: dict[str, str] = {
     "PALABRA_MAX_DEPTH": "deepest GraphQL query accepted (default 10)",
     "PALABRA_MAX_TOKENS": "most tokens in a GraphQL document (default 4000)",
     "PALABRA_MAX_ALIASES": "most aliases in a GraphQL document (default 20)",
+    "PALABRA_MAX_COST": "the cost budget of one GraphQL operation, refused before it runs "
+    "when over (default 10000; see docs/api.md for how a query's cost is counted)",
     "PALABRA_TRUST_WEIGHTS": "JSON object overriding trust component weights, e.g. "
     '{"paymentPunctuality": 0.4}',
     "PALABRA_PROJECTION_BATCH": "at most this many events are applied to the read models "
@@ -73,6 +75,7 @@ class Settings:
     max_depth: int = 10
     max_tokens: int = 4000
     max_aliases: int = 20
+    max_cost: int = 10_000
     max_first: int = 500
     trust_weights: TrustWeights = DEFAULT_WEIGHTS
     projection_batch: int = 50_000
@@ -103,6 +106,7 @@ class Settings:
                 max_depth=number("PALABRA_MAX_DEPTH", 10),
                 max_tokens=number("PALABRA_MAX_TOKENS", 4000),
                 max_aliases=number("PALABRA_MAX_ALIASES", 20),
+                max_cost=number("PALABRA_MAX_COST", 10_000),
                 trust_weights=weights_from(json.loads(env.get("PALABRA_TRUST_WEIGHTS") or "{}")),
                 projection_batch=number("PALABRA_PROJECTION_BATCH", 50_000),
                 poll_interval=float(env.get("PALABRA_POLL_INTERVAL") or 0.05),

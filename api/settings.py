@@ -27,7 +27,10 @@ ENVIRONMENT: dict[str, str] = {
     "PALABRA_RUN_PROJECTIONS": "whether the API process runs the projection worker "
     "itself (default true; false when a separate `palabra project` runs)",
     "PALABRA_GRAPHIQL": "serve the GraphiQL IDE at /graphql (default false)",
-    "PALABRA_INTROSPECTION": "allow schema introspection (default true)",
+    "PALABRA_INTROSPECTION": "allow schema introspection (default true; with API keys "
+    "configured, only to callers with a valid key)",
+    "PALABRA_OPS_NEED_KEY": "with API keys configured, /metrics and the details of /readyz "
+    "need a valid key of any role (default true; /readyz still answers its bare status)",
     "PALABRA_MAX_BATCH": "most events one append may carry (default 1000)",
     "PALABRA_MAX_BODY_BYTES": "largest request body accepted (default 2000000)",
     "PALABRA_MAX_DEPTH": "deepest GraphQL query accepted (default 10)",
@@ -70,6 +73,7 @@ class Settings:
     run_projections: bool = True
     graphiql: bool = False
     introspection: bool = True
+    ops_need_key: bool = True
     max_batch: int = 1000
     max_body_bytes: int = 2_000_000
     max_depth: int = 10
@@ -101,6 +105,7 @@ class Settings:
                 run_projections=_flag(env.get("PALABRA_RUN_PROJECTIONS"), True),
                 graphiql=_flag(env.get("PALABRA_GRAPHIQL"), False),
                 introspection=_flag(env.get("PALABRA_INTROSPECTION"), True),
+                ops_need_key=_flag(env.get("PALABRA_OPS_NEED_KEY"), True),
                 max_batch=number("PALABRA_MAX_BATCH", 1000),
                 max_body_bytes=number("PALABRA_MAX_BODY_BYTES", 2_000_000),
                 max_depth=number("PALABRA_MAX_DEPTH", 10),

@@ -15,9 +15,11 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from api import logs
 from domain.errors import InvalidInput, LedgerError
 
 log = logging.getLogger("palabra.graphql")
@@ -42,6 +44,13 @@ class Unauthenticated(ApiError):
 
 class Forbidden(ApiError):
     code = "FORBIDDEN"
+
+
+def http_error(status: int, code: str, message: str) -> JSONResponse:
+    """The one JSON error of every endpoint when a request is refused as a whole:
+    `{"error": {"code", "message", "requestId"}}`."""
+    return JSONResponse({"error": {"code": code, "message": message,
+                                   "requestId": logs.request_id.get()}}, status)
 
 
 def refusal_code(error: GraphQLError) -> str | None:

@@ -107,7 +107,8 @@ def guard(settings: Settings) -> type[SchemaExtension]:
     def rules_of(context: ExecutionContext) -> tuple[type[ASTValidationRule], ...]:
         return (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
 
-    async def graphql_rules(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:
+    async def graphql_rules(context: ExecutionContext,
+                            document: DocumentNode) -> list[GraphQLError]:
         rules = rules_of(context)
         key = (context.query or "", rules)
         if key in validated:
@@ -122,7 +123,7 @@ def guard(settings: Settings) -> type[SchemaExtension]:
         return errors
 
     class Guard(SchemaExtension):
-        async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+        async def on_validate(self) -> AsyncIterator[None]:
             context = self.execution_context
             document = context.graphql_document
             if document is not None and context.pre_execution_errors is None:
@@ -138,9 +139,9 @@ def guard(settings: Settings) -> type[SchemaExtension]:
             except Refused as refusal:
                 return [GraphQLError(str(refusal))]
             if verdict.introspects and keyed and caller.principal is None:
-                refusal = Unauthenticated("introspecting the schema needs an API key: send "
+                needed = Unauthenticated("introspecting the schema needs an API key: send "
                                           "'Authorization: Bearer <key>'")
-                return [GraphQLError(refusal.message, original_error=refusal)]
+                return [GraphQLError(needed.message, original_error=needed)]
             return await graphql_rules(context, document)
 
     return Guard

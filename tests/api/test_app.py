@@ -53,7 +53,7 @@ def test_healthz_says_the_process_is_up(client: TestClient) -> None:
 
 def test_readyz_reports_the_store_and_the_projection_lag(client: TestClient) -> None:
     load_acme(client)
-    answer = client.get("/readyz")
+    answer = client.get("/readyz", headers=bearer("writer"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "ready"
@@ -69,7 +69,7 @@ def test_readyz_is_unavailable_when_the_database_is_not(client: TestClient,
         raise ConnectionError("no route to host")
 
     monkeypatch.setattr(services.projector, "head", unreachable)
-    answer = client.get("/readyz")
+    answer = client.get("/readyz", headers=bearer("reader"))
     assert answer.status_code == 503
     assert answer.json()["database"] == "unreachable"
     assert "no route" not in answer.text
@@ -155,7 +155,7 @@ def test_metrics_count_operations_and_report_the_store(client: TestClient) -> No
     query = {"query": '{ client(ref: "acme", asOf: "2026-06-30") { trust { score } } }'}
     assert client.post("/graphql", json=query, headers=bearer("reader")).status_code == 200
     assert client.post("/graphql", json=query, headers=bearer("writer")).status_code == 200
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer("reader")).text
     assert 'palabra_requests_total{operation="GET /healthz",outcome="200"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="ok"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="FORBIDDEN"} 1.0' in text
@@ -177,7 +177,7 @@ def test_the_worker_processes_build_the_app_from_the_environment(
     monkeypatch.setattr(root, "handlers", list(root.handlers))  # it sets up JSON logging
     monkeypatch.setattr(root, "level", root.level)
     with TestClient(from_environment()) as test_client:
-        assert test_client.get("/readyz").json()["store"] in ("sqlite", "postgres")
+        assert test_client.get("/readyz", headers=bearer("admin")).json()["store"] in ("sqlite", "postgres")
         query = {"query": "{ portfolio { clients } }"}
         answer = test_client.post("/graphql", json=query, headers=bearer("admin"))
         assert answer.json() == {"data": {"portfolio": {"clients": 0}}}

@@ -164,7 +164,10 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         if route != "/graphql" and "services" in services_box:  # GraphQL: by operation
             services().metrics.observe(route, str(status), seconds)
 
-    app.add_middleware(_RequestLog, observe=observe)
+    def routes() -> frozenset[str]:
+        return frozenset(str(getattr(route, "path", "")) for route in app.routes)
+
+    app.add_middleware(_RequestLog, observe=observe, routes=routes)
     return app
 
 
@@ -207,10 +210,12 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return http_error(status, code, message)
 
 
-def _route_label(scope: Scope) -> str:
+def _route_label(scope: Scope, routes: frozenset[str]) -> str:
     """The metrics' name of a request: its method and route template, never the raw path
     (which a caller could vary without end); GraphQL is labelled by operation."""
     route = str(getattr(scope.get("route"), "path", "") or "")
+    if not route and scope["path"] in routes:  # an included router leaves no "route"
+        route = scope["path"]
     if route == "/graphql":
         return route
     method = str(scope.get("method", "WS"))
@@ -221,9 +226,11 @@ class _RequestLog:
     """Gives every request an id (X-Request-ID, kept when the caller sent a sane one),
     logs it as one JSON line when it ends, and tells `observe` (the metrics)."""
 
-    def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None]) -> None:
+    def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None],
+                 routes: Callable[[], frozenset[str]]) -> None:
         self.app = app
         self.observe = observe
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -253,7 +260,7 @@ class _RequestLog:
             seconds = time.perf_counter() - started
             log.info("%s %s", scope.get("method", "WS"), scope["path"], extra={
                 "status": status, "ms": round(seconds * 1000, 1)})
-            self.observe(_route_label(scope), status, seconds)
+            self.observe(_route_label(scope, self.routes()), status, seconds)
             logs.request_id.reset(token)
 
 

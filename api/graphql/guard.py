@@ -7,8 +7,9 @@ it would be to run.  It refuses, with INVALID_INPUT and a plain message:
 
 - a fragment that spreads itself (directly or through others);
 - more fragments than `MAX_FRAGMENTS`, or a field asked for under the same name
-  more than `MAX_REPEATS` times in one selection (these bound the work of
-  graphql-core's own validation, whose overlapping-fields check is quadratic);
+  more than `MAX_REPEATS` times in one selection, fragments spread in it included
+  (these bound the work of graphql-core's own validation, whose overlapping-fields
+  check is quadratic in both);
 - more aliases than the settings allow, counted as if fragments were expanded;
 - an operation deeper than the settings allow (introspection fields count too;
   an operation that introspects may go to `INTROSPECTION_DEPTH`, as GraphiQL's
@@ -94,6 +95,7 @@ class Weight:
     figures: bool = False  # a client's figures are asked for (below the nearest client)
     since: bool = False  # a signal's `since` is asked for (below the nearest client)
     introspects: bool = False
+    names: dict[str, int] = field(default_factory=dict)  # how often each answer is asked
 
     def add(self, other: Weight, deeper: int = 0) -> None:
         self.cost += other.cost
@@ -161,21 +163,26 @@ class _Walk:
 
     def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None) -> Weight:
         total = Weight()
-        repeats: dict[str, int] = {}
+        repeats = total.names  # fragments' fields count in the selection they are spread in
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 answer = (selection.alias or selection.name).value
                 repeats[answer] = repeats.get(answer, 0) + 1
-                if repeats[answer] > MAX_REPEATS:
-                    raise Refused(f"'{answer}' is asked for more than {MAX_REPEATS} times "
-                                  "in one selection; ask for it once")
                 total.add(self.field(selection, parent))
-            elif isinstance(selection, InlineFragmentNode):
+                continue
+            if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 chosen = self.schema.get_type(condition.name.value) if condition else parent
-                total.add(self.selection_set(selection.selection_set, chosen))
-            elif isinstance(selection, FragmentSpreadNode):
-                total.add(self.fragment(selection.name.value))
+                spread = self.selection_set(selection.selection_set, chosen)
+            else:
+                spread = self.fragment(selection.name.value)
+            total.add(spread)
+            for answer, count in spread.names.items():
+                repeats[answer] = repeats.get(answer, 0) + count
+        for answer, count in repeats.items():
+            if count > MAX_REPEATS:
+                raise Refused(f"'{answer}' is asked for {count} times in one selection "
+                              f"(fragments included); at most {MAX_REPEATS} are accepted")
         return total
 
     def fragment(self, name: str) -> Weight:

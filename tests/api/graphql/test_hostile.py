@@ -246,7 +246,7 @@ def test_depth_counts_through_fragments_and_introspection(strict: TestClient,
 
 
 def test_the_fields_and_fragments_a_check_would_compare_are_bounded(acme: TestClient) -> None:
-    refused(gql(acme, "{" + " portfolio { clients }" * 21 + " }"), "asked for 21 times in one selection")
+    refused(gql(acme, "{" + " portfolio { clients }" * 21 + " }"), "asked for 21 times")
     many = " ".join(f"fragment P{n} on Query {{ portfolio {{ clients }} }}" for n in range(65))
     refused(gql(acme, "query { ...P0 } " + many), "65 fragments")
     alive(acme)

@@ -174,8 +174,10 @@ class _Walk:
                 condition = selection.type_condition
                 chosen = self.schema.get_type(condition.name.value) if condition else parent
                 spread = self.selection_set(selection.selection_set, chosen)
-            else:
+            elif isinstance(selection, FragmentSpreadNode):
                 spread = self.fragment(selection.name.value)
+            else:
+                continue
             total.add(spread)
             for answer, count in spread.names.items():
                 repeats[answer] = repeats.get(answer, 0) + count

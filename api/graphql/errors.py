@@ -9,6 +9,8 @@
   that are not of their type) keeps graphql-core's message, with code INVALID_INPUT;
 - anything else is an unexpected failure: the caller sees "internal error", code
   INTERNAL and the request id; the log gets the full story under that id.
+
+`http_error` is the one JSON error of a request refused as a whole, at any endpoint.
 """
 
 from __future__ import annotations

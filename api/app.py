@@ -7,16 +7,21 @@ runs it), authenticates API keys, and serves
 - `/graphql`: queries and mutations over POST, subscriptions over WebSocket
   (graphql-transport-ws), GraphiQL when enabled;
 - `/healthz`: the process is up; `/readyz`: the database answers, with the
-  projection lag; `/metrics`: Prometheus metrics (api/metrics.py);
+  projection lag; `/metrics`: Prometheus metrics (api/metrics.py).  When API keys are
+  configured, `/metrics` and the details of `/readyz` need a valid key of any role
+  (unless PALABRA_OPS_NEED_KEY is false); without one `/readyz` says only its status;
 - `/events.ndjson`: the ledger's events as JSON Lines for auditors (the format
   of `palabra export`), by client and after a position.
 
 Every response carries an `X-Request-ID`; every request is logged as JSON with
-it; unexpected failures answer with that id and nothing of their internals.
+it; unexpected failures answer with that id and nothing of their internals.  Every
+refused request (unknown path, wrong method, bad parameter, bad body) answers the one
+JSON error shape `{"error": {"code", "message", "requestId"}}`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -25,14 +30,17 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, FastAPI, Header, Query
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import logs
 from api.auth import DEVELOPER, Access, Principal
+from api.graphql.errors import http_error
 from api.services import Services, open_services
 from api.settings import Settings
 from domain.errors import LedgerError
@@ -41,6 +49,8 @@ from domain.lines import dumps, export_line
 
 log = logging.getLogger("palabra.api")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_POSITION = 2**63 - 1  # the largest position a store can hold
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
 
 
 def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) -> FastAPI:
@@ -78,8 +88,27 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
     def caller(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
         return authenticate(authorization)
 
+    def sees_operations(authorization: Annotated[str | None, Header()] = None) -> bool:
+        """Whether the caller may see the metrics and the details of readiness."""
+        return (dev or not settings.api_keys or not settings.ops_need_key
+                or authenticate(authorization) is not None)
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, error: HTTPException) -> JSONResponse:
+        code = "NOT_FOUND" if error.status_code == 404 else "INVALID_INPUT"
+        return _error(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'the request'}: {e['msg']}"
+                            for e in error.errors())
+        return _error(400, "INVALID_INPUT", reasons)
+
     @app.get("/metrics")
-    def metrics() -> Response:
+    def metrics(allowed: bool = Depends(sees_operations)) -> Response:
+        if not allowed:
+            return _error(401, "UNAUTHENTICATED", "the metrics need an API key: send "
+                          "'Authorization: Bearer <key>'")
         return Response(generate_latest(services().metrics.registry),
                         media_type=CONTENT_TYPE_LATEST)
 
@@ -88,7 +117,14 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         return {"status": "ok"}
 
     @app.get("/readyz")
-    def readyz() -> JSONResponse:
+    def readyz(allowed: bool = Depends(sees_operations)) -> JSONResponse:
+        answer = readiness()
+        if allowed:
+            return answer
+        return JSONResponse({"status": json.loads(bytes(answer.body))["status"]},
+                            answer.status_code)
+
+    def readiness() -> JSONResponse:
         try:
             head = services().projector.head()
             position = services().view.position()
@@ -104,7 +140,8 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
     def events_ndjson(
         principal: Principal | None = Depends(caller),  # noqa: B008 (FastAPI's way)
         client: Annotated[str | None, Query(description="only this client's events")] = None,
-        after: Annotated[int, Query(ge=0, description="only events after this position")] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_POSITION,
+                                    description="only events after this position")] = 0,
     ) -> Any:
         refused = _refusal(principal, Access.AUDIT)
         if refused is not None:
@@ -124,10 +161,13 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
 
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
     def observe(route: str, status: int, seconds: float) -> None:
-        if "/graphql" not in route and "services" in services_box:  # GraphQL: by operation
+        if route != "/graphql" and "services" in services_box:  # GraphQL: by operation
             services().metrics.observe(route, str(status), seconds)
 
-    app.add_middleware(_RequestLog, observe=observe)
+    def routes() -> frozenset[str]:
+        return frozenset(str(getattr(route, "path", "")) for route in app.routes)
+
+    app.add_middleware(_RequestLog, observe=observe, routes=routes)
     return app
 
 
@@ -167,17 +207,30 @@ def _refusal(principal: Principal | None, access: Access) -> JSONResponse | None
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message,
-                                   "requestId": logs.request_id.get()}}, status)
+    return http_error(status, code, message)
+
+
+def _route_label(scope: Scope, routes: frozenset[str]) -> str:
+    """The metrics' name of a request: its method and route template, never the raw path
+    (which a caller could vary without end); GraphQL is labelled by operation."""
+    route = str(getattr(scope.get("route"), "path", "") or "")
+    if not route and scope["path"] in routes:  # an included router leaves no "route"
+        route = scope["path"]
+    if route == "/graphql":
+        return route
+    method = str(scope.get("method", "WS"))
+    return f"{method if method in METHODS else 'OTHER'} {route or 'unmatched'}"
 
 
 class _RequestLog:
     """Gives every request an id (X-Request-ID, kept when the caller sent a sane one),
     logs it as one JSON line when it ends, and tells `observe` (the metrics)."""
 
-    def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None]) -> None:
+    def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None],
+                 routes: Callable[[], frozenset[str]]) -> None:
         self.app = app
         self.observe = observe
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -207,7 +260,7 @@ class _RequestLog:
             seconds = time.perf_counter() - started
             log.info("%s %s", scope.get("method", "WS"), scope["path"], extra={
                 "status": status, "ms": round(seconds * 1000, 1)})
-            self.observe(f"{scope.get('method', 'WS')} {scope['path']}", status, seconds)
+            self.observe(_route_label(scope, self.routes()), status, seconds)
             logs.request_id.reset(token)
 
 

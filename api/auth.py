@@ -2,7 +2,10 @@
 
 Keys come from `PALABRA_API_KEYS` (`name:role:key` entries separated by commas or
 newlines) and/or the file named by `PALABRA_API_KEYS_FILE` (one `name role key`
-per line, `#` comments).  A caller presents `Authorization: Bearer <key>`.
+per line).  A comment is a line whose first non-blank character is `#`, or the rest
+of a line from a `#` that follows a blank: a `#` inside a key is part of the key.
+The same key given twice to different names or roles is refused at start-up.  A
+caller presents `Authorization: Bearer <key>` (the scheme in any case).
 
 | role    | may                                                          |
 |---------|--------------------------------------------------------------|
@@ -63,6 +66,7 @@ class KeysError(ValueError):
     """A keys setting Palabra cannot read."""
 
 
+_COMMENT = re.compile(r"(^|\s)#.*$")
 _ENTRY = re.compile(r"^([A-Za-z0-9._-]{1,64})[: ](reader|auditor|writer|admin)[: ](\S{16,})$")
 
 
@@ -72,9 +76,9 @@ class ApiKeys:
 
     @classmethod
     def parse(cls, entries: Iterable[str], where: str) -> ApiKeys:
-        keys = []
+        keys: list[tuple[str, Principal]] = []
         for number, raw in enumerate(entries, 1):
-            entry = raw.split("#", 1)[0].strip()
+            entry = _COMMENT.sub("", raw).strip()
             if not entry:
                 continue
             match = _ENTRY.match(entry)
@@ -84,7 +88,18 @@ class ApiKeys:
                                 "admin and a key of at least 16 characters")
             name, role, key = match.groups()
             keys.append((key, Principal(name, Role(role))))
-        return cls(tuple(keys))
+        return cls(tuple(keys)).checked(where)
+
+    def checked(self, where: str) -> ApiKeys:
+        """These keys, unless one key is given to two names or roles."""
+        given: dict[str, Principal] = {}
+        for key, principal in self.keys:
+            other = given.setdefault(key, principal)
+            if other != principal:
+                raise KeysError(f"{where}: one key is given twice, to {other.name} "
+                                f"({other.role.value}) and to {principal.name} "
+                                f"({principal.role.value}); give each key one name and role")
+        return self
 
     @classmethod
     def load(cls, inline: str | None, file: str | None) -> ApiKeys:
@@ -94,7 +109,8 @@ class ApiKeys:
             if not path.is_file():
                 raise KeysError(f"PALABRA_API_KEYS_FILE names no readable file: {file}")
             found = cls(found.keys + cls.parse(path.read_text().splitlines(),
-                                               f"{file}").keys)
+                                               f"{file}").keys).checked(
+                f"PALABRA_API_KEYS and {file}")
         return found
 
     def __bool__(self) -> bool:
@@ -102,9 +118,10 @@ class ApiKeys:
 
     def authenticate(self, authorization: str | None) -> Principal | None:
         """The caller of an `Authorization` header value, or None."""
-        if not authorization or not authorization.startswith("Bearer "):
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
             return None
-        presented = authorization.removeprefix("Bearer ").strip().encode()
+        presented = credentials.strip().encode()
         found = None
         for key, principal in self.keys:  # compare with every key: no timing hints
             if hmac.compare_digest(key.encode(), presented):

@@ -1,8 +1,11 @@
 """Prometheus metrics: what the API does, and how the store and the read models are doing.
 
 - `palabra_requests_total{operation, outcome}` and `palabra_request_seconds{operation}`:
-  every GraphQL operation (named by its type and root fields, e.g. `mutation append`) and
-  every HTTP route; the outcome is `ok` or the error code;
+  every GraphQL operation that passed validation (named by its type and root fields,
+  e.g. `mutation append`; every other one is `graphql invalid`) and every HTTP route
+  (by its template; an unknown path is `unmatched`); the outcome is `ok` or the error
+  code.  Labels come only from the schema and the routes, so callers cannot grow the
+  metrics by sending new names;
 - `palabra_events_appended_total`: events this process wrote;
 - `palabra_event_store_position`, `palabra_projection_position`, `palabra_projection_lag`:
   read when scraped;
@@ -15,14 +18,18 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from graphql import FragmentDefinitionNode, get_operation_ast
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from strawberry.extensions import SchemaExtension
 
+from api.graphql.guard import root_fields
+
 if TYPE_CHECKING:
     from api.services import Services
 
+INVALID = "graphql invalid"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -50,11 +57,17 @@ class Metrics:
         class GraphQLMetrics(SchemaExtension):
             """Counts and times each GraphQL operation."""
 
+            executed = False
+
+            def on_execute(self) -> Iterator[None]:
+                self.executed = True  # validation passed
+                yield
+
             def on_operation(self) -> Iterator[None]:
                 started = time.perf_counter()
                 yield
                 context = self.execution_context
-                operation = _operation_name(context)
+                operation = _operation_name(context) if self.executed else INVALID
                 errors = context.result.errors if context.result else context.pre_execution_errors
                 codes = sorted({_code(e) for e in errors or []})
                 metrics.observe(operation, ",".join(codes) or "ok",
@@ -64,17 +77,15 @@ class Metrics:
 
 
 def _operation_name(context: Any) -> str:
-    document = getattr(context, "graphql_document", None)
-    if document is None:
-        return "graphql (unparsed)"
-    for definition in document.definitions:
-        selection_set = getattr(definition, "selection_set", None)
-        operation = getattr(definition, "operation", None)
-        if selection_set is not None and operation is not None:
-            fields = sorted({s.name.value for s in selection_set.selections
-                             if hasattr(s, "name")})
-            return f"{operation.value} {' '.join(fields)}"
-    return "graphql"
+    """The validated operation's type and root fields (names of the schema only)."""
+    document = context.graphql_document
+    operation = get_operation_ast(document, context.operation_name) if document else None
+    if operation is None:
+        return INVALID
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    names = root_fields(operation.selection_set, fragments)
+    return f"{operation.operation.value} {' '.join(names)}"
 
 
 def _code(error: Any) -> str:

@@ -27,12 +27,17 @@ ENVIRONMENT: dict[str, str] = {
     "PALABRA_RUN_PROJECTIONS": "whether the API process runs the projection worker "
     "itself (default true; false when a separate `palabra project` runs)",
     "PALABRA_GRAPHIQL": "serve the GraphiQL IDE at /graphql (default false)",
-    "PALABRA_INTROSPECTION": "allow schema introspection (default true)",
+    "PALABRA_INTROSPECTION": "allow schema introspection (default true; with API keys "
+    "configured, only to callers with a valid key)",
+    "PALABRA_OPS_NEED_KEY": "with API keys configured, /metrics and the details of /readyz "
+    "need a valid key of any role (default true; /readyz still answers its bare status)",
     "PALABRA_MAX_BATCH": "most events one append may carry (default 1000)",
     "PALABRA_MAX_BODY_BYTES": "largest request body accepted (default 2000000)",
     "PALABRA_MAX_DEPTH": "deepest GraphQL query accepted (default 10)",
     "PALABRA_MAX_TOKENS": "most tokens in a GraphQL document (default 4000)",
     "PALABRA_MAX_ALIASES": "most aliases in a GraphQL document (default 20)",
+    "PALABRA_MAX_COST": "the cost budget of one GraphQL operation, refused before it runs "
+    "when over (default 10000; see docs/api.md for how a query's cost is counted)",
     "PALABRA_TRUST_WEIGHTS": "JSON object overriding trust component weights, e.g. "
     '{"paymentPunctuality": 0.4}',
     "PALABRA_PROJECTION_BATCH": "at most this many events are applied to the read models "
@@ -68,11 +73,13 @@ class Settings:
     run_projections: bool = True
     graphiql: bool = False
     introspection: bool = True
+    ops_need_key: bool = True
     max_batch: int = 1000
     max_body_bytes: int = 2_000_000
     max_depth: int = 10
     max_tokens: int = 4000
     max_aliases: int = 20
+    max_cost: int = 10_000
     max_first: int = 500
     trust_weights: TrustWeights = DEFAULT_WEIGHTS
     projection_batch: int = 50_000
@@ -98,11 +105,13 @@ class Settings:
                 run_projections=_flag(env.get("PALABRA_RUN_PROJECTIONS"), True),
                 graphiql=_flag(env.get("PALABRA_GRAPHIQL"), False),
                 introspection=_flag(env.get("PALABRA_INTROSPECTION"), True),
+                ops_need_key=_flag(env.get("PALABRA_OPS_NEED_KEY"), True),
                 max_batch=number("PALABRA_MAX_BATCH", 1000),
                 max_body_bytes=number("PALABRA_MAX_BODY_BYTES", 2_000_000),
                 max_depth=number("PALABRA_MAX_DEPTH", 10),
                 max_tokens=number("PALABRA_MAX_TOKENS", 4000),
                 max_aliases=number("PALABRA_MAX_ALIASES", 20),
+                max_cost=number("PALABRA_MAX_COST", 10_000),
                 trust_weights=weights_from(json.loads(env.get("PALABRA_TRUST_WEIGHTS") or "{}")),
                 projection_batch=number("PALABRA_PROJECTION_BATCH", 50_000),
                 poll_interval=float(env.get("PALABRA_POLL_INTERVAL") or 0.05),

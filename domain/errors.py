@@ -10,19 +10,28 @@ from __future__ import annotations
 class LedgerError(Exception):
     """A write the ledger refuses; nothing of it was stored.
 
-    `reason` says why; `item` is the 1-based index of the refused entry in a batch.
+    `reason` says why, without a client's figures (a writer, who may not read them,
+    sees it); `figures` are the amounts and balances behind it, added to the message
+    only for a caller who may read figures (`explained`); `item` is the 1-based index
+    of the refused entry in a batch.
     """
 
     code = "INVALID_INPUT"
 
-    def __init__(self, reason: str, item: int | None = None) -> None:
+    def __init__(self, reason: str, item: int | None = None, figures: str | None = None) -> None:
         self.reason = reason
         self.item = item
+        self.figures = figures
         super().__init__(self.message)
 
     @property
     def message(self) -> str:
         return f"item {self.item}: {self.reason}" if self.item else self.reason
+
+    @property
+    def explained(self) -> str:
+        """The message with the figures behind it, for whoever may read them."""
+        return f"{self.message} ({self.figures})" if self.figures else self.message
 
 
 class UnknownClient(LedgerError):

@@ -368,7 +368,7 @@ def _numbered(n: int | None) -> Iterator[None]:
     except LedgerError as error:
         if n is None:
             raise
-        raise type(error)(error.reason, item=n) from None
+        raise type(error)(error.reason, item=n, figures=error.figures) from None
 
 
 def _canonical(parsed: Parsed) -> list[Any]:

@@ -208,8 +208,9 @@ def _written_off(s: Standing, e: Relationship.InvoiceWrittenOff) -> None:
 
 def _at_most_balance(invoice: InvoiceAccount, amount: Decimal, what: str) -> None:
     if amount > invoice.balance:
-        raise InvalidInput(f"the {what} of {amount} exceeds the open balance of invoice "
-                           f"{invoice.invoice_id} ({invoice.balance})")
+        raise InvalidInput(f"the {what} exceeds the open balance of invoice "
+                           f"{invoice.invoice_id}",
+                           figures=f"{what} {amount}, open balance {invoice.balance}")
 
 
 def _plan_agreed(s: Standing, e: Relationship.PaymentPlanAgreed) -> None:
@@ -225,8 +226,9 @@ def _plan_agreed(s: Standing, e: Relationship.PaymentPlanAgreed) -> None:
     open_balance = sum((i.balance for i in invoices), ZERO)
     planned = sum((i.amount for i in e.instalments), ZERO)
     if planned != open_balance:
-        raise InvalidInput(f"the instalments add up to {planned} but the open balance of "
-                           f"{', '.join(e.invoice_ids)} is {open_balance}")
+        raise InvalidInput(f"the instalments do not add up to the open balance of "
+                           f"{', '.join(e.invoice_ids)}",
+                           figures=f"instalments {planned}, open balance {open_balance}")
 
 
 def _payment_received(s: Standing, e: Relationship.PaymentReceived) -> None:

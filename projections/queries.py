@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,6 +32,9 @@ from projections.trust import DEFAULT_WEIGHTS, TrustWeights
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+_AMOUNT = re.compile(r"-?\d{1,15}(\.\d{1,2})?")
 
 
 class InvalidCursor(LedgerError):
@@ -234,10 +239,22 @@ def _decode(cursor: str, order: ClientOrder) -> tuple[Any, str]:
         raise InvalidCursor(f"not a cursor of this list: {cursor!r}") from None
     if name != order.value or not isinstance(ref, str):
         raise InvalidCursor("the cursor belongs to another ordering of the list")
+    if not _fits(order, key):
+        raise InvalidCursor(f"not a cursor of this list: {cursor!r}")
     for text in (key, ref):
         if isinstance(text, str):
             check_text(text, "after")
     return key, ref
+
+
+def _fits(order: ClientOrder, key: Any) -> bool:
+    """Whether a cursor's key is one `_key` could have written (a forged one is refused)."""
+    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
+        return key is None or (isinstance(key, int | float) and not isinstance(key, bool)
+                               and math.isfinite(key) and abs(key) <= 1000)
+    if order is ClientOrder.OUTSTANDING_DESC:
+        return isinstance(key, str) and _AMOUNT.fullmatch(key) is not None
+    return isinstance(key, str)  # NAME_ASC: the text is checked by the caller
 
 
 def _after(order: ClientOrder, cursor: tuple[Any, str]) -> tuple[str, list[Any]]:

@@ -3,5 +3,6 @@
 Mount it with `app.include_router(graphql_router(services, authenticate),
 prefix="/graphql")`; `build_schema(settings)` gives the schema alone.  One module
 per concern: scalars, enums, types, ledger_types, inputs, queries, mutations,
-subscriptions, permissions, errors, context, loaders, schema, router, export.
+subscriptions, permissions, errors, context, loaders, guard (what a document may ask
+for: depth, aliases, cost), body (reading a request's JSON), schema, router, export.
 """

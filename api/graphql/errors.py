@@ -3,10 +3,14 @@
 - a `LedgerError` (the domain refused a write, or a query's argument) and an
   `ApiError` (UNAUTHENTICATED, FORBIDDEN) keep their message and carry their code in
   `extensions.code` (and, for a batch, the refused item's number in `extensions.item`);
+  the figures behind a refusal (an open balance, what instalments add up to) are added
+  to its message only for a caller whose role may read figures: a writer sees none;
 - a request GraphQL refuses before running it (syntax, validation, limits, variables
   that are not of their type) keeps graphql-core's message, with code INVALID_INPUT;
 - anything else is an unexpected failure: the caller sees "internal error", code
   INTERNAL and the request id; the log gets the full story under that id.
+
+`http_error` is the one JSON error of a request refused as a whole, at any endpoint.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from api import logs
+from api.auth import Access
 from domain.errors import InvalidInput, LedgerError
 
 log = logging.getLogger("palabra.graphql")
@@ -42,6 +49,13 @@ class Unauthenticated(ApiError):
 
 class Forbidden(ApiError):
     code = "FORBIDDEN"
+
+
+def http_error(status: int, code: str, message: str) -> JSONResponse:
+    """The one JSON error of every endpoint when a request is refused as a whole:
+    `{"error": {"code", "message", "requestId"}}`."""
+    return JSONResponse({"error": {"code": code, "message": message,
+                                   "requestId": logs.request_id.get()}}, status)
 
 
 def refusal_code(error: GraphQLError) -> str | None:
@@ -75,8 +89,9 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
             log.info("refused (%s): %s", code, error.message)
 
 
-def presented(error: GraphQLError, request_id: str | None) -> GraphQLError:
-    """The error as the caller sees it."""
+def presented(error: GraphQLError, request_id: str | None,
+              reads_figures: bool = False) -> GraphQLError:
+    """The error as the caller sees it (with a refusal's figures if it `reads_figures`)."""
     code = refusal_code(error)
     extensions: dict[str, Any] = dict(error.extensions or {})
     if code is not None:
@@ -85,6 +100,9 @@ def presented(error: GraphQLError, request_id: str | None) -> GraphQLError:
         if item is not None:
             extensions["item"] = item  # which item of a batch was refused (from 1)
         message = error.message
+        original = error.original_error
+        if reads_figures and isinstance(original, LedgerError) and message == original.message:
+            message = original.explained
     else:
         extensions = {"code": INTERNAL, "requestId": request_id}
         message = INTERNAL_MESSAGE
@@ -101,4 +119,6 @@ class ErrorPresenter(MaskErrors):
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         request_id = request_id_of(self.execution_context)
-        return [presented(error, request_id) for error in errors]
+        principal = getattr(self.execution_context.context, "principal", None)
+        reads = principal is not None and principal.may(Access.READ)
+        return [presented(error, request_id, reads) for error in errors]

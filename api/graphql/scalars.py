@@ -28,6 +28,7 @@ DecimalInput = NewType("DecimalInput", str)
 JSONValue = NewType("JSONValue", object)
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # room for the figures' windows
 
 
 def _literal(parse: Callable[[Any], Any], kind: str) -> Callable[..., Any]:
@@ -49,9 +50,12 @@ def parse_date_value(value: Any) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise InvalidInput(f"a Date is written YYYY-MM-DD (got {value!r})")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{value} is not a day of the calendar") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"a Date is from {FIRST_DAY} to {LAST_DAY} (got {value})")
+    return day
 
 
 # ---- DateTime ---------------------------------------------------------------------------

@@ -1,35 +1,39 @@
 """The served schema: queries, mutations and subscriptions with Palabra's guards.
 
-`build_schema(settings)` adds the limits of the settings (depth, tokens, aliases),
-disables introspection when asked, caches parsing and validation, and presents
-errors the Palabra way (`api.graphql.errors`).  `schema.graphql` at the repository
+`build_schema(settings)` adds the limits of the settings (tokens; depth, aliases and
+the cost budget, checked in one linear pass by `api.graphql.guard`), disables
+introspection when asked (and then "Did you mean …?" suggestions too), asks for a
+key to introspect when keys are configured, caches parsing and validation, runs both
+off the event loop for long documents, and presents errors the Palabra way
+(`api.graphql.errors`).  `schema.graphql` at the repository
 root is this schema's SDL (`python -m api.graphql.export` writes it).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import functools
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, execute, validate
+from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as aliases_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.graphql.errors import ErrorPresenter, log_errors
+from api.graphql.errors import ErrorPresenter, Unauthenticated, log_errors
+from api.graphql.guard import Limits, Refused, weigh
 from api.graphql.mutations import Mutation, raw_append
 from api.graphql.queries import Query
 from api.graphql.scalars import SCALARS
@@ -37,11 +41,20 @@ from api.graphql.subscriptions import Subscription
 from api.settings import Settings
 
 CACHE_SIZE = 256
+OFF_LOOP_CHARS = 2000  # documents longer than this are parsed and validated in a thread
 
 
 class PalabraSchema(strawberry.Schema):
     """Strawberry's schema, logging errors the Palabra way; subscriptions only stream
-    (over the WebSocket): a subscription sent as a plain request is refused."""
+    (over the WebSocket): a subscription sent as a plain request is refused.  Without
+    introspection, errors of execution (variables) make no suggestions either."""
+
+    hide_suggestions = False
+
+    def _get_execute_function(self) -> Callable[..., Any]:
+        if self.hide_suggestions:
+            return functools.partial(execute, hide_suggestions=True)
+        return super()._get_execute_function()
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
@@ -60,33 +73,93 @@ class PalabraSchema(strawberry.Schema):
 
 class ReportingParserCache(ParserCache):
     """The parser cache, leaving a document it cannot parse (a syntax error, too many
-    tokens) to strawberry's own parsing, which reports it as a request error."""
+    tokens) to strawberry's own parsing, which reports it as a request error.  Parsing is
+    linear in the document's length, but a 2 MB document takes 0.3 s: a long one is
+    parsed in a thread."""
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:  # type: ignore[override]
         context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(context.query,
-                                                                  **context.parse_options)
+        query = context.query or ""
+        try:
+            if len(query) > OFF_LOOP_CHARS:
+                context.graphql_document = await run_in_threadpool(
+                    self.cached_parse_document, query, **context.parse_options)
+            else:
+                context.graphql_document = self.cached_parse_document(
+                    query, **context.parse_options)
+        except GraphQLError:
+            pass
         yield
+
+
+def guard(settings: Settings) -> type[SchemaExtension]:
+    """The extension that validates a document: first Palabra's limits in one linear pass
+    (`api.graphql.guard`: depth, aliases, fragments, cost; introspection needs a key when
+    keys are configured), then graphql-core's rules — cached, and in a thread for a long
+    document, so that a hostile document never holds the event loop."""
+    limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
+                    max_cost=settings.max_cost, max_first=settings.max_first)
+    hide = not settings.introspection
+    keyed = bool(settings.api_keys)
+    validated: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]],
+                           list[GraphQLError]] = OrderedDict()
+
+    def rules_of(context: ExecutionContext) -> tuple[type[ASTValidationRule], ...]:
+        return (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
+
+    async def graphql_rules(context: ExecutionContext,
+                            document: DocumentNode) -> list[GraphQLError]:
+        rules = rules_of(context)
+        key = (context.query or "", rules)
+        if key in validated:
+            validated.move_to_end(key)
+            return validated[key]
+        run = functools.partial(validate, context.schema._schema, document, rules,
+                                hide_suggestions=hide)
+        errors = await run_in_threadpool(run) if len(key[0]) > OFF_LOOP_CHARS else run()
+        validated[key] = errors
+        if len(validated) > CACHE_SIZE:
+            validated.popitem(last=False)
+        return errors
+
+    class Guard(SchemaExtension):
+        async def on_validate(self) -> AsyncIterator[None]:
+            context = self.execution_context
+            document = context.graphql_document
+            if document is not None and context.pre_execution_errors is None:
+                context.pre_execution_errors = await self.check(context, document)
+            yield
+
+        async def check(self, context: ExecutionContext,
+                        document: DocumentNode) -> list[GraphQLError]:
+            caller = context.context
+            try:
+                verdict = weigh(context.schema._schema, document, context.variables,
+                                caller.services.today(), limits)
+            except Refused as refusal:
+                return [GraphQLError(str(refusal))]
+            if verdict.introspects and keyed and caller.principal is None:
+                needed = Unauthenticated("introspecting the schema needs an API key: send "
+                                          "'Authorization: Bearer <key>'")
+                return [GraphQLError(needed.message, original_error=needed)]
+            return await graphql_rules(context, document)
+
+    return Guard
 
 
 def build_schema(settings: Settings,
                  observers: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
     """The schema with the settings' limits; `observers` are extensions that watch every
     operation (the metrics)."""
-    # the limits' validation rules are built once: strawberry's limiters build a new rule
-    # class per request, and a new rule defeats the validation cache (keyed by the rules)
-    limits: list[type[ASTValidationRule]] = [depth_validator(settings.max_depth, None),
-              aliases_validator(settings.max_aliases)]
-    extensions: list[Callable[[], SchemaExtension]] = [*observers,
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [*observers,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ReportingParserCache(maxsize=CACHE_SIZE),
-        lambda: AddValidationRules(limits),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    extensions += [lambda: ValidationCache(maxsize=CACHE_SIZE), ErrorPresenter]
+    extensions += [guard(settings), ErrorPresenter]
     schema = PalabraSchema(query=Query, mutation=Mutation, subscription=Subscription,
                            extensions=extensions, config=StrawberryConfig(scalar_map=SCALARS))
+    schema.hide_suggestions = not settings.introspection
     raw_append(schema)
     return schema

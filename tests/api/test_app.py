@@ -53,7 +53,7 @@ def test_healthz_says_the_process_is_up(client: TestClient) -> None:
 
 def test_readyz_reports_the_store_and_the_projection_lag(client: TestClient) -> None:
     load_acme(client)
-    answer = client.get("/readyz")
+    answer = client.get("/readyz", headers=bearer("writer"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "ready"
@@ -69,7 +69,7 @@ def test_readyz_is_unavailable_when_the_database_is_not(client: TestClient,
         raise ConnectionError("no route to host")
 
     monkeypatch.setattr(services.projector, "head", unreachable)
-    answer = client.get("/readyz")
+    answer = client.get("/readyz", headers=bearer("reader"))
     assert answer.status_code == 503
     assert answer.json()["database"] == "unreachable"
     assert "no route" not in answer.text
@@ -155,7 +155,7 @@ def test_metrics_count_operations_and_report_the_store(client: TestClient) -> No
     query = {"query": '{ client(ref: "acme", asOf: "2026-06-30") { trust { score } } }'}
     assert client.post("/graphql", json=query, headers=bearer("reader")).status_code == 200
     assert client.post("/graphql", json=query, headers=bearer("writer")).status_code == 200
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer("reader")).text
     assert 'palabra_requests_total{operation="GET /healthz",outcome="200"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="ok"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="FORBIDDEN"} 1.0' in text
@@ -177,7 +177,278 @@ def test_the_worker_processes_build_the_app_from_the_environment(
     monkeypatch.setattr(root, "handlers", list(root.handlers))  # it sets up JSON logging
     monkeypatch.setattr(root, "level", root.level)
     with TestClient(from_environment()) as test_client:
-        assert test_client.get("/readyz").json()["store"] in ("sqlite", "postgres")
+        ready = test_client.get("/readyz", headers=bearer("admin")).json()
+        assert ready["store"] in ("sqlite", "postgres")
         query = {"query": "{ portfolio { clients } }"}
         answer = test_client.post("/graphql", json=query, headers=bearer("admin"))
         assert answer.json() == {"data": {"portfolio": {"clients": 0}}}
+
+
+# ---- issue 8 ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Any) -> Iterator[str]:
+    """The app served by uvicorn in a process of its own: its base URL."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PALABRA_DATABASE_URL": database_url, "PALABRA_LOG_LEVEL": "WARNING",
+           "PALABRA_API_KEYS": ",".join(f"{r}:{r}:{k}" for r, k in KEYS.items())}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:from_environment", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_a_fragment_bomb_is_refused_while_the_server_keeps_answering(served: str) -> None:
+    import threading
+    import urllib.request
+
+    from tests.api.graphql.test_hostile import fragment_bomb
+
+    bomb = json.dumps({"query": fragment_bomb(30)}).encode()
+    answers: list[dict[str, Any]] = []
+
+    def send() -> None:
+        request = urllib.request.Request(served + "/graphql", data=bomb, headers={
+            **bearer("reader"), "content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answers.append(json.loads(answer.read()))
+
+    senders = [threading.Thread(target=send) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    healthy = 0
+    while any(s.is_alive() for s in senders) or not healthy:
+        with urllib.request.urlopen(served + "/healthz", timeout=5) as answer:
+            healthy += answer.status == 200
+    for sender in senders:
+        sender.join()
+    assert healthy >= 1
+    assert len(answers) == 4
+    for answer in answers:
+        assert answer["data"] is None
+        (error,) = answer["errors"]
+        assert error["extensions"]["code"] == "INVALID_INPUT"
+        assert "is asked for 32 times" in error["message"]
+
+
+NESTED = b'{"query": "{ __typename }", "variables": {"v": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+BAD_BODIES = {
+    "null": (b"null", "application/json", "not a JSON object"),
+    "a string": (b'"x"', "application/json", "not a JSON object"),
+    "a number": (b"5", "application/json", "not a JSON object"),
+    "invalid UTF-8": (b'{"query": "{ __typename }\xff"}', "application/json", "not UTF-8"),
+    "invalid UTF-8 said to be latin-1": (b'{"query": "{ __typename }\xe9"}',
+                                         "application/json; charset=latin-1", "not UTF-8"),
+    "nested 5,000 deep": (b"[" * 5000 + b"]" * 5000, "application/json", "nested more than"),
+    "nested 100,000 deep": (b"[" * 100_000 + b"]" * 100_000, "application/json",
+                            "nested more than"),
+    "nested variables": (NESTED, "application/json", "nested more than"),
+    "a 5,000-digit integer": (b'{"query": "query($n: Int) { clients(first: $n) { totalCount '
+                              b'} }", "variables": {"n": ' + b"9" * 5000 + b"}}",
+                              "application/json", "5000 digits"),
+    "NaN": (b'{"query": "{ __typename }", "variables": {"n": NaN}}', "application/json",
+            "NaN"),
+    "a lone surrogate in variables": (b'{"query": "query($r: ID!) { client(ref: $r) { ref } }",'
+                                      b' "variables": {"r": "\\ud800"}}', "application/json",
+                                      "surrogate"),
+    "a batch": (b'[{"query": "{ __typename }"}]', "application/json", "Batching is not enabled"),
+    "no query": (b"{}", "application/json", "No GraphQL query"),
+    "a query that is a number": (b'{"query": 5}', "application/json", "`query` must be"),
+    "variables that are a list": (b'{"query": "{ __typename }", "variables": [1]}',
+                                  "application/json", "`variables` must be an object"),
+    "variables that are a string": (b'{"query": "{ __typename }", "variables": "x"}',
+                                    "application/json", "`variables` must be an object"),
+    "an unknown operationName": (b'{"query": "query A { __typename }", "operationName": "B"}',
+                                 "application/json", 'Unknown operation named "B"'),
+    "an operationName that is a number": (b'{"query": "query A { __typename }", '
+                                          b'"operationName": 5}', "application/json",
+                                          "`operationName` must be"),
+    "plain text": (b'{"query": "{ __typename }"}', "text/plain", "application/json"),
+    "a form": (b"query=%7B__typename%7D", "application/x-www-form-urlencoded",
+               "application/json"),
+    "multipart": (b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{}\r\n--x--',
+                  "multipart/form-data; boundary=x", "application/json"),
+    "no body": (b"", "application/json", "Unable to parse request body as JSON"),
+}
+
+
+@pytest.fixture
+def roomy(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    """The app with the default body limit (2 MB)."""
+    with TestClient(create_app(replace(settings, max_body_bytes=Settings().max_body_bytes),
+                               clock)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BODIES))
+def test_every_bad_body_gets_the_one_json_error(roomy: TestClient, case: str) -> None:
+    client = roomy
+    body, content_type, words = BAD_BODIES[case]
+    answer = client.post("/graphql", content=body, headers={**bearer("reader"),
+                                                            "content-type": content_type})
+    assert answer.status_code in (400, 415), answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "INVALID_INPUT"
+    assert words in error["message"]
+    assert error["requestId"] == answer.headers["x-request-id"]
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(("path", "status", "code", "words"), [
+    ("/events.ndjson?after=99999999999999999999999", 400, "INVALID_INPUT", "after:"),
+    ("/events.ndjson?after=-1", 400, "INVALID_INPUT", "after:"),
+    ("/events.ndjson?after=x", 400, "INVALID_INPUT", "after:"),
+    ("/nowhere", 404, "NOT_FOUND", "Not Found"),
+])
+def test_bad_parameters_and_paths_get_the_one_json_error(
+        client: TestClient, path: str, status: int, code: str, words: str) -> None:
+    answer = client.get(path, headers=bearer("auditor"))
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == code
+    assert words in answer.json()["error"]["message"]
+    assert client.put("/healthz").json()["error"]["code"] == "INVALID_INPUT"
+
+
+def test_out_of_range_dates_and_forged_cursors_are_refused(client: TestClient) -> None:
+    import base64
+
+    load_acme(client)
+
+    def forged(order: str, key: Any) -> str:
+        raw = json.dumps([order, key, "acme"]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    queries = ['{ client(ref: "acme", asOf: "0001-01-01") { trust { score } } }',
+               '{ clients(asOf: "9999-12-31") { edges { node { trust { score } } } } }',
+               '{ portfolio(asOf: "0001-01-01") { clients } }',
+               '{ events(after: "99999999999999999999999") { edges { cursor } } }']
+    queries += [f'{{ clients(orderBy: {order}, after: "{forged(order, key)}") {{ totalCount }} }}'
+                for order, key in [("OUTSTANDING_DESC", "1e300"), ("OUTSTANDING_DESC", "NaN"),
+                                   ("SCORE_ASC", 1e300), ("SCORE_ASC", [1]), ("NAME_ASC", 5),
+                                   ("NAME_ASC", "\ud800")]]
+    for query in queries:
+        answer = client.post("/graphql", json={"query": query}, headers=bearer("auditor"))
+        assert answer.status_code == 200
+        codes = [e["extensions"]["code"] for e in answer.json()["errors"]]
+        assert codes == ["INVALID_INPUT"], (query, answer.text)
+
+
+def test_metrics_do_not_grow_with_what_callers_make_up(client: TestClient) -> None:
+    import random
+    import string
+
+    def series() -> tuple[int, set[str]]:
+        text = client.get("/metrics", headers=bearer("admin")).text
+        return len(text), {line.rsplit(" ", 1)[0] for line in text.splitlines()}
+
+    letters = random.Random(8)
+
+    def made_up(requests: int) -> None:
+        for n in range(requests):
+            name = "".join(letters.choices(string.ascii_lowercase, k=12))
+            if n % 3 == 0:
+                client.post("/graphql", json={"query": f"{{ {name} }}"})
+            elif n % 3 == 1:
+                client.post("/graphql", json={"query": f"{{ ...{name} }} fragment {name} on "
+                                                       "Query { __typename }"})
+            else:
+                client.request(name.upper()[:6] if n % 2 else "GET", f"/{name}")
+
+    made_up(30)
+    series()  # the first scrape is counted too
+    size, before = series()
+    made_up(3000)
+    grown, after = series()
+    assert after == before  # the same series, with other counts
+    assert grown < size + 500
+    text = client.get("/metrics", headers=bearer("admin")).text
+    assert 'operation="graphql invalid"' in text
+    assert 'operation="query __typename"' in text
+    assert 'operation="GET unmatched"' in text
+
+
+def test_metrics_and_readiness_details_need_a_key(client: TestClient) -> None:
+    assert client.get("/metrics").json()["error"]["code"] == "UNAUTHENTICATED"
+    wrong = {"Authorization": "Bearer wrong-key-0123456789"}
+    assert client.get("/metrics", headers=wrong).status_code == 401
+    assert client.get("/metrics", headers=bearer("writer")).status_code == 200
+    bare = client.get("/readyz")
+    assert (bare.status_code, bare.json()) == (200, {"status": "ready"})
+    assert "projection" in client.get("/readyz", headers=bearer("writer")).json()
+
+
+def test_metrics_can_be_opened_to_a_scraper(settings: Settings, clock: FixedClock) -> None:
+    with TestClient(create_app(replace(settings, ops_need_key=False), clock)) as open_app:
+        assert open_app.get("/metrics").status_code == 200
+        assert "projection" in open_app.get("/readyz").json()
+
+
+def test_a_writer_reads_no_figures_in_refusals(client: TestClient) -> None:
+    load_acme(client)
+    payments = client.post("/graphql", headers=bearer("admin"), json={
+        "query": '{ client(ref: "acme") { payments { invoices { id balance } } } }'})
+    invoice = next(i for i in payments.json()["data"]["client"]["payments"]["invoices"]
+                   if i["balance"] != "0.00")
+    write_off = {"query": "mutation($i: [AppendItem!]!) { append(items: $i) { events "
+                          "{ version } } }",
+                 "variables": {"i": [{"event": {"writeOffInvoice": {
+                     "ref": "acme", "invoiceId": invoice["id"], "amount": "99999.00",
+                     "reason": "bad debt"}}}]}}
+    said = {}
+    for role in ("writer", "admin"):
+        answer = client.post("/graphql", json=write_off, headers=bearer(role)).json()
+        (error,) = answer["errors"]
+        assert error["extensions"]["code"] == "INVALID_INPUT"
+        said[role] = error["message"]
+    assert said["writer"] == f"the write-off exceeds the open balance of invoice {invoice['id']}"
+    assert said["admin"] == f"{said['writer']} (write-off 99999.00, open balance " \
+                            f"{invoice['balance']})"
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_is_case_insensitive(client: TestClient, scheme: str) -> None:
+    answer = client.get("/events.ndjson", headers={
+        "Authorization": f"{scheme} {KEYS['auditor']}"})
+    assert answer.status_code == 200
+
+
+def test_keys_file_comments_and_duplicates(tmp_path: Any) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("# the frontend\n  # indented comment\nui reader abc#def0123456789xyz  # ui\n"
+                    "ops admin 0123456789abcdef#\n")
+    loaded = ApiKeys.load(None, str(keys))
+    assert loaded.authenticate("Bearer abc#def0123456789xyz").name == "ui"  # type: ignore[union-attr]
+    assert loaded.authenticate("Bearer 0123456789abcdef#").name == "ops"  # type: ignore[union-attr]
+    assert loaded.authenticate("Bearer abc") is None
+    keys.write_text("ui reader 0123456789abcdef0\nops admin 0123456789abcdef0\n")
+    with pytest.raises(SettingsError, match=r"given twice, to ui \(reader\) and to ops \(admin\)"):
+        Settings.from_env({"PALABRA_API_KEYS_FILE": str(keys)})
+    with pytest.raises(SettingsError, match="given twice"):
+        Settings.from_env({"PALABRA_API_KEYS": "a:reader:0123456789abcdefX,"
+                                               "b:writer:0123456789abcdefX"})
+    keys.write_text("ui reader 0123456789abcdef0\n")
+    with pytest.raises(SettingsError, match="given twice"):
+        Settings.from_env({"PALABRA_API_KEYS_FILE": str(keys),
+                           "PALABRA_API_KEYS": "w:writer:0123456789abcdef0"})

@@ -208,3 +208,110 @@ def test_an_unexpected_failure_in_a_write_or_a_subscription_is_masked_too(
     assert payload["errors"][0]["message"] == "internal error"
     assert payload["errors"][0]["extensions"]["code"] == "INTERNAL"
     assert "SELECT" not in str(payload)
+
+
+# ---- issue 8: documents that cost more to check or to run than they are long ----------
+
+
+def fragment_bomb(levels: int, leaf: str = "__typename") -> str:
+    """`query{...F0}` where each fragment spreads the next twice: 2**levels leaves."""
+    fragments = [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)]
+    return " ".join(["query { ...F0 }", *fragments, f"fragment F{levels} on Query {{ {leaf} }}"])
+
+
+@pytest.mark.parametrize("leaf", ["__typename", "a: __typename", "portfolio { clients }"])
+def test_a_fragment_bomb_is_refused_at_once(acme: TestClient, leaf: str) -> None:
+    refused(gql(acme, fragment_bomb(30, leaf)), "is asked for 32 times in one selection")
+    alive(acme)
+
+
+def test_fragments_that_spread_themselves_are_refused(acme: TestClient) -> None:
+    cycle = ("query { ...A } fragment A on Query { ...B } "
+             "fragment B on Query { portfolio { clients } ...A }")
+    refused(gql(acme, cycle), "spreads itself")
+    alive(acme)
+
+
+def test_depth_counts_through_fragments_and_introspection(strict: TestClient,
+                                                           client: TestClient) -> None:
+    deep = ('query { client(ref: "a") { ...G } } fragment G on Client { gap { ...V } } '
+            "fragment V on Gap { vendor { items { id } } }")
+    refused(gql(strict, deep), "exceeds maximum operation depth of 3")
+    nested = "{ __schema { types { fields { type " + "{ ofType " * 14 + "{ name }" \
+        + " }" * 14 + " } } } }"
+    refused(gql(client, nested), "exceeds maximum operation depth of 15")
+    from graphql import get_introspection_query  # what GraphiQL asks for
+
+    assert gql(client, get_introspection_query()).ok()["__schema"]["queryType"]["name"] == "Query"
+
+
+def test_the_fields_and_fragments_a_check_would_compare_are_bounded(acme: TestClient) -> None:
+    refused(gql(acme, "{" + " portfolio { clients }" * 21 + " }"), "asked for 21 times")
+    many = " ".join(f"fragment P{n} on Query {{ portfolio {{ clients }} }}" for n in range(65))
+    refused(gql(acme, "query { ...P0 } " + many), "65 fragments")
+    alive(acme)
+
+
+def expensive_read(aliases: int, first: int) -> str:
+    """The issue's attack: aliases of a big page of clients, each at another past date."""
+    node = ("ref name trust { score band } signals { kind since } "
+            "gap { vendor { counted late } client { counted late } } "
+            "payments { outstanding invoices { id } }")
+    return "{ " + " ".join(
+        f'a{n}: clients(first: {first}, asOf: "2026-{n % 11 + 1:02d}-{n % 27 + 1:02d}") '
+        f"{{ edges {{ node {{ {node} }} }} }}" for n in range(aliases)) + " }"
+
+
+def test_a_read_over_the_cost_budget_is_refused_before_it_runs(acme: TestClient) -> None:
+    refused(gql(acme, expensive_read(20, 500), role="reader"), "this query costs 2340020, "
+            "over the budget of 10000: ask for fewer clients (first), fewer aliases")
+    refused(gql(acme, expensive_read(1, 500), role="reader"), "over the budget")
+    page = gql(acme, expensive_read(2, 10), role="reader").ok()  # costs 4683
+    assert [e["node"]["ref"] for n in range(2) for e in page[f"a{n}"]["edges"]] == ["acme"] * 2
+
+
+def test_the_cost_budget_is_a_setting(settings: Settings, clock: FixedClock) -> None:
+    tight = replace(settings, max_cost=50)
+    services = open_services(tight, clock)
+    app = FastAPI()
+    app.include_router(graphql_router(services, tight.api_keys.authenticate), prefix="/graphql")
+    try:
+        with TestClient(app) as small:
+            refused(gql(small, "{ clients { totalCount } }"), "costs 51, over the budget of 50")
+            assert gql(small, "{ clients(first: 10) { totalCount } }").ok() == {
+                "clients": {"totalCount": 0}}
+    finally:
+        services.close()
+
+
+def test_introspection_needs_a_key_when_keys_are_configured(client: TestClient) -> None:
+    query = "{ __schema { queryType { name } } }"
+    answer = gql(client, query, role=None)
+    assert answer.codes == ["UNAUTHENTICATED"]
+    assert answer.data is None
+    assert gql(client, "{ __type(name: \"Client\") { name } }", role="wrong").codes == [
+        "UNAUTHENTICATED"]
+    assert gql(client, query, role="writer").ok() == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+def test_no_suggestions_when_introspection_is_off(strict: TestClient, client: TestClient) -> None:
+    typo = "{ portfolio { client } }"
+    assert "Did you mean" in gql(client, typo).errors[0]["message"]
+    hidden = gql(strict, typo)
+    refused(hidden, "Cannot query field 'client'")
+    assert "Did you mean" not in str(hidden)
+    enum = "query($o: ClientOrder) { clients(orderBy: $o) { totalCount } }"
+    assert "Did you mean" in str(gql(client, enum, {"o": "SCORE_AS"}))
+    hidden = gql(strict, enum, {"o": "SCORE_AS"})
+    assert hidden.codes == ["INVALID_INPUT"]
+    assert "Did you mean" not in str(hidden)
+
+
+def test_repeats_count_the_fragments_spread_in_a_selection(acme: TestClient) -> None:
+    fragments = " ".join(f"fragment P{n} on Query {{ {'portfolio { clients } ' * 5}}}"
+                         for n in range(5))
+    spreads = " ".join(f"...P{n}" for n in range(5))
+    refused(gql(acme, f"query {{ {spreads} }} {fragments}"), "'portfolio' is asked for 25 times")
+    two = " ".join(fragments.split("fragment")[:3]).replace(" P", " fragment P")
+    assert gql(acme, f"query {{ ...P0 ...P1 }} {two}").ok() == {"portfolio": {"clients": 1}}
+

@@ -3,6 +3,8 @@ kind of operation — figures, the record, writes and each subscription."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -124,3 +126,33 @@ def test_only_graphql_transport_ws_is_spoken(acme: TestClient) -> None:
             pytest.raises(WebSocketDisconnect) as closed:
         ws.receive_json()
     assert closed.value.code == 4406
+
+
+@pytest.mark.parametrize("init", [{"type": "connection_init", "payload": None},
+                                  {"type": "connection_init"}], ids=["null", "absent"])
+def test_a_connection_init_without_a_payload_falls_back_on_the_header(
+        acme: TestClient, init: dict[str, Any]) -> None:
+    with acme.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
+                                headers={"Authorization": "bearer auditor-key-0123456789abcdef"}
+                                ) as ws:
+        ws.send_json(init)
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe",
+                      "payload": {"query": "subscription { events { position } }"}})
+        message = ws.receive_json()
+        assert message["type"] == "next"
+        assert message["payload"]["data"]["events"]["position"] == 1
+    with acme.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json(init)  # and no header
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403
+
+
+def test_a_websocket_message_nested_too_deep_closes_the_socket_plainly(acme: TestClient) -> None:
+    deep = '{"type": "connection_init", "payload": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with acme.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_text(deep)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4400

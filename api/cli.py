@@ -92,7 +92,7 @@ def import_(
                 results = ledger.append([entry for _, entry in batch])
             except LedgerError as error:
                 number = batch[(error.item or 1) - 1][0]
-                _fail(f"line {number}: {error.reason} [{error.code}]", written, replayed)
+                _fail(f"line {number}: {_why(error)} [{error.code}]", written, replayed)
             written += sum(not r.replayed for r in results)
             replayed += sum(r.replayed for r in results)
             batch.clear()
@@ -105,11 +105,17 @@ def import_(
                 seen[raw.strip()] += 1
                 batch.append((number, entry_from_line(line, seen[raw.strip()] - 1)))
             except LedgerError as error:  # the pending batch is dropped with it
-                _fail(f"line {number}: {error.reason} [{error.code}]", written, replayed)
+                _fail(f"line {number}: {_why(error)} [{error.code}]", written, replayed)
             if len(batch) >= batch_size:
                 flush()
         flush()
     console.print(f"imported {written} events ({replayed} already there)")
+
+
+def _why(error: LedgerError) -> str:
+    """Why a line was refused, with the figures behind it (whoever runs the command line
+    holds the store, and so may read them)."""
+    return f"{error.reason} ({error.figures})" if error.figures else error.reason
 
 
 def _fail(message: str, written: int, replayed: int) -> None:

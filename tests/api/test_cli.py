@@ -230,3 +230,21 @@ def test_demo_loads_once(database_url: str) -> None:
     second = palabra(database_url, "demo")
     assert "already loaded" in second.stdout
     assert len(exported(database_url)) == len({json.dumps(x) for x in exported(database_url)})
+
+
+def test_an_import_refusal_shows_the_operator_the_figures_behind_it(
+        database_url: str, tmp_path: Path) -> None:
+    lines = [
+        {"type": "ClientOnboarded", "clientRef": "acme", "occurredOn": "2026-01-05",
+         "data": {"name": "Acme", "currency": "EUR"}},
+        {"type": "InvoiceIssued", "clientRef": "acme", "occurredOn": "2026-01-06",
+         "data": {"invoiceId": "INV1", "amount": "100.00", "description": "Setup"}},
+        {"type": "InvoiceWrittenOff", "clientRef": "acme", "occurredOn": "2026-01-07",
+         "data": {"invoiceId": "INV1", "amount": "250.00", "reason": "bad debt"}},
+    ]
+    path = tmp_path / "over.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = palabra(database_url, "import", str(path))
+    assert result.exit_code == 1
+    assert "line 3: the write-off exceeds the open balance of invoice INV1 (write-off 250.00, " \
+           "open balance 100.00)" in " ".join(result.output.split())

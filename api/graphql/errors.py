@@ -1,7 +1,8 @@
 """How errors reach callers: refusals explained, everything else masked.
 
-- a `LedgerError` (the domain refused a write, or a query's argument) and an
-  `ApiError` (UNAUTHENTICATED, FORBIDDEN) keep their message and carry their code in
+- a `LedgerError` (the domain refused a write, or a query's argument), an
+  `ApiError` (UNAUTHENTICATED, FORBIDDEN) and `Unavailable` (the database did not
+  answer in time: UNAVAILABLE, retry shortly) keep their message and carry their code in
   `extensions.code` (and, for a batch, the refused item's number in `extensions.item`);
 - a request GraphQL refuses before running it (syntax, validation, limits, variables
   that are not of their type) keeps graphql-core's message, with code INVALID_INPUT;
@@ -18,7 +19,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
-from domain.errors import InvalidInput, LedgerError
+from domain.errors import InvalidInput, LedgerError, Unavailable
 
 log = logging.getLogger("palabra.graphql")
 
@@ -47,7 +48,7 @@ class Forbidden(ApiError):
 def refusal_code(error: GraphQLError) -> str | None:
     """The code of an error the caller is told about as it is; None: an unexpected one."""
     original = error.original_error
-    if isinstance(original, LedgerError | ApiError):
+    if isinstance(original, LedgerError | ApiError | Unavailable):  # Unavailable: retry
         return original.code
     if error.path is None and (original is None or isinstance(original, GraphQLError)):
         return InvalidInput.code  # refused before execution: syntax, validation, variables

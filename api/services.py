@@ -68,12 +68,12 @@ class StoreWatch:
         try:
             with time_limit(self.limit if limit is None else limit):
                 head, position = self.projector.head(), self.projector.view.position()
-            if getattr(self.ledger.recorder, "out_of_room", lambda: False)():
-                raise Unavailable(DISK_FULL)
         except Exception:
             self.up = False
             raise
         self.latest, self.up = Reading(head, position, time.monotonic()), True
+        if getattr(self.ledger.recorder, "out_of_room", lambda: False)():
+            raise Unavailable(DISK_FULL)
         return self.latest
 
     def fresh(self) -> Reading | None:

@@ -102,13 +102,12 @@ class _Watchdog:
     def _run(self) -> None:
         while True:
             now = monotonic()
-            with self._lock:
+            with self._lock:  # cut while still watched: its socket cannot be another's yet
                 late = [key for key, (deadline, _) in self._due.items() if deadline <= now]
-                cut = [self._due.pop(key)[1] for key in late]
+                for key in late:
+                    _cut_socket(self._due.pop(key)[1])
                 self._cut.update(late)
                 wait = min((d for d, _ in self._due.values()), default=now + 60) - now
-            for conn in cut:
-                _cut_socket(conn)
             self._wake.wait(max(wait, 0.01))
             self._wake.clear()
 

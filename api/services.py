@@ -179,7 +179,11 @@ def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
     database = Database.parse(settings.database_url, settings.db_timeout)
     create = {"CREATE_TABLE": "y" if settings.create_tables else "n"}
     ledger = open_ledger(settings.database_url, clock, create, settings.db_timeout)
-    view = open_view(settings.database_url, create, settings.db_timeout)
+    try:
+        view = open_view(settings.database_url, create, settings.db_timeout)
+    except BaseException:
+        ledger.close()  # its pool's threads would outlive it
+        raise
     projector = Projector(ledger, view, chunk_size=settings.projection_batch,
                           url=settings.database_url)
     if view.state_format() != STATE_FORMAT:

@@ -187,14 +187,14 @@ def test_an_outage_fails_fast_with_unavailable_and_the_server_recovers(
         seconds, ready = timed(client.get, "/readyz")
         assert ready.status_code == 503
         assert ready.json() == {"status": "unavailable", "database": "unreachable"}
-        assert seconds < 1.5, f"/readyz took {seconds:.1f} s"
+        assert seconds < 1.8, f"/readyz took {seconds:.1f} s"  # 1 s, and a loaded machine
         seconds, export = timed(client.get, "/events.ndjson", headers=HEADERS)
         assert export.status_code == 503
         assert export.json()["error"]["code"] == "UNAVAILABLE"
         assert seconds < TIMEOUT + 2.5, f"an export took {seconds:.1f} s"
         seconds, metrics = timed(client.get, "/metrics")
         assert metrics.status_code == 200
-        assert seconds < 0.5, f"/metrics took {seconds:.1f} s"
+        assert seconds < 1.0, f"/metrics took {seconds:.1f} s"
         eventually(lambda: "palabra_database_up 0.0" in client.get("/metrics").text,
                    TIMEOUT + 3)
         assert "palabra_event_store_position" not in client.get("/metrics").text

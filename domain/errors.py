@@ -67,7 +67,6 @@ class Unavailable(Exception):
     `LedgerError`: nothing was refused, and nothing is known about the request."""
 
     code = "UNAVAILABLE"
-    item = None
 
     def __init__(self, reason: str = "the database is unavailable; try again shortly") -> None:
         self.reason = reason

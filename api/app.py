@@ -6,21 +6,26 @@ runs it), authenticates API keys, and serves
 
 - `/graphql`: queries and mutations over POST, subscriptions over WebSocket
   (graphql-transport-ws), GraphiQL when enabled;
-- `/healthz`: the process is up; `/readyz`: the database answers, with the
-  projection lag; `/metrics`: Prometheus metrics (api/metrics.py).  When API keys are
+- `/healthz`: the process is up; `/readyz`: the database answers within a
+  second (and has room), with the projection lag; `/metrics`: Prometheus
+  metrics (api/metrics.py), never waiting on the database.  When API keys are
   configured, `/metrics` and the details of `/readyz` need a valid key of any role
   (unless PALABRA_OPS_NEED_KEY is false); without one `/readyz` says only its status;
 - `/events.ndjson`: the ledger's events as JSON Lines for auditors (the format
-  of `palabra export`), by client and after a position.
+  of `palabra export`, ending with the line that says it is complete), by
+  client and after a position.
 
 Every response carries an `X-Request-ID`; every request is logged as JSON with
 it; unexpected failures answer with that id and nothing of their internals.  Every
 refused request (unknown path, wrong method, bad parameter, bad body) answers the one
-JSON error shape `{"error": {"code", "message", "requestId"}}`.
+JSON error shape `{"error": {"code", "message", "requestId"}}`.  A request's database
+work is cut off after `PALABRA_DB_TIMEOUT` seconds: it then answers `UNAVAILABLE`
+(HTTP 503), which may be retried.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -43,14 +48,15 @@ from api.auth import DEVELOPER, Access, Principal
 from api.graphql.errors import http_error
 from api.services import Services, open_services
 from api.settings import Settings
-from domain.errors import LedgerError
+from domain.errors import LedgerError, Unavailable
 from domain.ledger import Clock, utc_now
-from domain.lines import dumps, export_line
+from projections.storage import DISK_FULL, time_limit
 
 log = logging.getLogger("palabra.api")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_POSITION = 2**63 - 1  # the largest position a store can hold
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
+READY_SECONDS = 1.0  # /readyz answers within this, database or not
 
 
 def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) -> FastAPI:
@@ -68,6 +74,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         services_box["services"] = services
         if settings.run_projections:
             services.start_runner()
+        services.watch.start()
         app.state.services = services
         log.info("serving %s store", services.database.backend,
                  extra={"projections": settings.run_projections, "dev": dev})
@@ -117,24 +124,28 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         return {"status": "ok"}
 
     @app.get("/readyz")
-    def readyz(allowed: bool = Depends(sees_operations)) -> JSONResponse:
-        answer = readiness()
+    async def readyz(allowed: bool = Depends(sees_operations)) -> JSONResponse:
+        answer = await readiness()
         if allowed:
             return answer
         return JSONResponse({"status": json.loads(bytes(answer.body))["status"]},
                             answer.status_code)
 
-    def readiness() -> JSONResponse:
+    async def readiness() -> JSONResponse:
+        watch = services().watch
         try:
-            head = services().projector.head()
-            position = services().view.position()
-        except Exception:
-            log.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+            reading = await asyncio.wait_for(
+                run_in_threadpool(watch.read, READY_SECONDS), READY_SECONDS)
+        except Exception as error:
+            full = isinstance(error, Unavailable) and error.reason == DISK_FULL
+            log.warning("not ready: %s", "the disk is full" if full else
+                        f"the database did not answer ({type(error).__name__})")
+            return JSONResponse({"status": "unavailable",
+                                 "database": "full" if full else "unreachable"}, 503)
         return JSONResponse({"status": "ready", "database": "reachable",
                              "store": services().database.backend,
-                             "projection": {"position": position, "head": head,
-                                            "lag": max(0, head - position)}})
+                             "projection": {"position": reading.position,
+                                            "head": reading.head, "lag": reading.lag}})
 
     @app.get("/events.ndjson")
     def events_ndjson(
@@ -146,17 +157,11 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         refused = _refusal(principal, Access.AUDIT)
         if refused is not None:
             return refused
-        ledger = services().ledger
-        if client is not None:
-            try:
-                records = ledger.stream(client)
-            except LedgerError as error:
-                return _error(404, error.code, error.message)
-            lines: Iterator[str] = (dumps(export_line(r)) + "\n" for r in records
-                                    if r.position > after)
-        else:
-            lines = _feed(services(), after)
-        return StreamingResponse(iterate_in_threadpool(lines),
+        try:
+            lines = services().export(client, after)
+        except LedgerError as error:
+            return _error(404, error.code, error.message)
+        return StreamingResponse(iterate_in_threadpool(_until_cut(lines)),
                                  media_type="application/x-ndjson")
 
     app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
@@ -167,7 +172,8 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
     def routes() -> frozenset[str]:
         return frozenset(str(getattr(route, "path", "")) for route in app.routes)
 
-    app.add_middleware(_RequestLog, observe=observe, routes=routes)
+    app.add_middleware(_RequestLog, observe=observe, routes=routes,
+                       db_timeout=settings.db_timeout)
     return app
 
 
@@ -188,12 +194,13 @@ class _Lazy:
         return getattr(self._get(), name)
 
 
-def _feed(services: Services, after: int) -> Iterator[str]:
-    position = after
-    while page := services.ledger.feed(after=position, limit=1000):
-        for recorded in page:
-            yield dumps(export_line(recorded)) + "\n"
-        position = page[-1].position
+def _until_cut(lines: Iterator[str]) -> Iterator[str]:
+    """The export's lines; a failure (logged by the export) ends them cleanly, without
+    the last line that says the export is complete."""
+    try:
+        yield from lines
+    except Exception:
+        return
 
 
 def _refusal(principal: Principal | None, access: Access) -> JSONResponse | None:
@@ -224,13 +231,15 @@ def _route_label(scope: Scope, routes: frozenset[str]) -> str:
 
 class _RequestLog:
     """Gives every request an id (X-Request-ID, kept when the caller sent a sane one),
-    logs it as one JSON line when it ends, and tells `observe` (the metrics)."""
+    limits its database work to `db_timeout` seconds a query (UNAVAILABLE, 503, past
+    that), logs it as one JSON line when it ends, and tells `observe` (the metrics)."""
 
     def __init__(self, app: ASGIApp, observe: Callable[[str, int, float], None],
-                 routes: Callable[[], frozenset[str]]) -> None:
+                 routes: Callable[[], frozenset[str]], db_timeout: float) -> None:
         self.app = app
         self.observe = observe
         self.routes = routes
+        self.db_timeout = db_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -250,7 +259,12 @@ class _RequestLog:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with time_limit(self.db_timeout):
+                await self.app(scope, receive, send_with_id)
+        except Unavailable as error:
+            log.warning("unavailable: %s", error.message)
+            if scope["type"] == "http" and status == 0:
+                await _error(503, error.code, error.message)(scope, receive, send_with_id)
         except Exception:
             log.exception("unexpected failure")
             if scope["type"] == "http" and status == 0:

@@ -32,9 +32,9 @@ from api.present import client_json, plain
 from api.services import Services, open_services
 from api.settings import Settings
 from api.tables import client_tables, portfolio_tables
-from domain.errors import LedgerError
+from domain.errors import LedgerError, Unavailable
 from domain.ledger import Entry, Ledger
-from domain.lines import dumps, entry_from_line, export_line, loads
+from domain.lines import entry_from_line, is_trailer, loads
 from projections.portfolio import ClientOrder
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
@@ -53,11 +53,17 @@ def services_at(database: str | None) -> Iterator[Services]:
         if database:
             settings = replace(settings, database_url=database)
         services = open_services(settings)
+    except Unavailable as error:
+        err.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
     except ValueError as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
     try:
         yield services
+    except Unavailable as error:
+        err.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
     finally:
         services.close()
 
@@ -102,6 +108,8 @@ def import_(
                 continue
             try:
                 line = loads(raw)
+                if is_trailer(line):  # the last line of a complete export
+                    continue
                 seen[raw.strip()] += 1
                 batch.append((number, entry_from_line(line, seen[raw.strip()] - 1)))
             except LedgerError as error:  # the pending batch is dropped with it
@@ -147,25 +155,17 @@ def export(
                       ] = None,
     database: Database = None,
 ) -> None:
-    """Write events as JSON Lines with version, position, recordedAt and retracted."""
-    with ledger_at(database) as ledger:
+    """Write events as JSON Lines with version, position, recordedAt and retracted, then
+    a last line {"complete": true, "count", "lastPosition"} (missing: the export was cut)."""
+    with services_at(database) as services:
         handle = output.open("w", encoding="utf-8") if output else sys.stdout
         try:
-            if client is not None:
-                try:
-                    records = ledger.stream(client)
-                except LedgerError as error:
-                    err.print(f"[red]{escape(error.message)}[/red]")
-                    raise typer.Exit(1) from None
-                for recorded in records:
-                    if after is None or recorded.position > after:
-                        handle.write(dumps(export_line(recorded)) + "\n")
-            else:
-                position = after
-                while page := ledger.feed(after=position, limit=1000):
-                    for recorded in page:
-                        handle.write(dumps(export_line(recorded)) + "\n")
-                    position = page[-1].position
+            try:
+                lines = services.export(client, after or 0)
+            except LedgerError as error:
+                err.print(f"[red]{escape(error.message)}[/red]")
+                raise typer.Exit(1) from None
+            handle.writelines(lines)
         finally:
             if output:
                 handle.close()

@@ -8,7 +8,8 @@
   metrics by sending new names;
 - `palabra_events_appended_total`: events this process wrote;
 - `palabra_event_store_position`, `palabra_projection_position`, `palabra_projection_lag`:
-  read when scraped;
+  as last read in the background (a scrape never waits on the database; they are left
+  out while it does not answer), and `palabra_database_up` (1: it answered lately);
 - `palabra_db_pool_connections{pool, state}`: connections in use and idle, per pool.
 """
 
@@ -98,19 +99,18 @@ class _StoreCollector(Collector):
         self.services = services
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        try:
-            head = self.services.projector.head()
-            position = self.services.view.position()
-        except Exception:  # an unreachable database is reported by /readyz, not here
-            return
-        for name, text, value in (
-            ("palabra_event_store_position", "Position of the latest stored event", head),
-            ("palabra_projection_position", "Position the read models are at", position),
-            ("palabra_projection_lag", "Events not yet in the read models",
-             max(0, head - position)),
-            ("palabra_events_appended", "Events appended by this process",
-             self.services.ledger.appended),
-        ):
+        reading = self.services.watch.fresh()  # cached: a scrape never waits on the database
+        yield GaugeMetricFamily("palabra_database_up", "1 if the database answered lately",
+                                value=int(reading is not None))
+        gauges = [] if reading is None else [
+            ("palabra_event_store_position", "Position of the latest stored event",
+             reading.head),
+            ("palabra_projection_position", "Position the read models are at",
+             reading.position),
+            ("palabra_projection_lag", "Events not yet in the read models", reading.lag)]
+        for name, text, value in (*gauges, (
+                "palabra_events_appended", "Events appended by this process",
+                self.services.ledger.appended)):
             yield GaugeMetricFamily(name, text, value=value)
         pools = GaugeMetricFamily("palabra_db_pool_connections", "Database connections",
                                   labels=["pool", "state"])

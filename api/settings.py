@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from api.auth import ApiKeys
-from projections.storage import DEFAULT_URL
+from projections.storage import DEFAULT_TIMEOUT, DEFAULT_URL
 from projections.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
 
 ENVIRONMENT: dict[str, str] = {
@@ -45,6 +45,8 @@ ENVIRONMENT: dict[str, str] = {
     "PALABRA_POLL_INTERVAL": "seconds between polls of the SQLite event log by the "
     "projection runner (default 0.05)",
     "PALABRA_LOG_LEVEL": "log level of the JSON logs (default INFO)",
+    "PALABRA_DB_TIMEOUT": "seconds a request waits for the database (to connect, or to "
+    "answer) before it fails with UNAVAILABLE (default 5)",
 }
 
 
@@ -63,6 +65,13 @@ def _flag(value: str | None, default: bool) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{value!r} is not true or false")
+
+
+def _seconds(value: str | None, default: float) -> float:
+    seconds = float(value or default)
+    if not 0 < seconds < 3600:
+        raise ValueError(f"{value!r} is not a number of seconds between 0 and 3600")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Settings:
     projection_batch: int = 50_000
     poll_interval: float = 0.05
     log_level: str = "INFO"
+    db_timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -116,6 +126,7 @@ class Settings:
                 projection_batch=number("PALABRA_PROJECTION_BATCH", 50_000),
                 poll_interval=float(env.get("PALABRA_POLL_INTERVAL") or 0.05),
                 log_level=(env.get("PALABRA_LOG_LEVEL") or "INFO").upper(),
+                db_timeout=_seconds(env.get("PALABRA_DB_TIMEOUT"), DEFAULT_TIMEOUT),
             )
         except (ValueError, TypeError, AttributeError) as error:
             raise SettingsError(f"invalid setting: {error}") from None

@@ -70,6 +70,22 @@ class IdempotencyConflict(LedgerError):
     code = "IDEMPOTENCY_CONFLICT"
 
 
+class Unavailable(Exception):
+    """The database did not answer in time, or has no room left: retry shortly (an
+    append retried with its idempotency key is never written twice).  Not a
+    `LedgerError`: nothing was refused, and nothing is known about the request."""
+
+    code = "UNAVAILABLE"
+
+    def __init__(self, reason: str = "the database is unavailable; try again shortly") -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+    @property
+    def message(self) -> str:
+        return self.reason
+
+
 ERROR_CODES = tuple(
     cls.code
     for cls in (
@@ -82,5 +98,6 @@ ERROR_CODES = tuple(
         FutureDate,
         VersionConflict,
         IdempotencyConflict,
+        Unavailable,
     )
 )

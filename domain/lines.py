@@ -2,7 +2,9 @@
 
 An import line is `{"type", "clientRef", "occurredOn", "data", "idempotencyKey"?,
 "actor"?}`; an export line adds `version`, `position`, `recordedAt` and
-`retracted`, in that stable order.  Export lines can be imported again.
+`retracted`, in that stable order.  A complete export ends with the line
+`{"complete": true, "count": N, "lastPosition": P}` (an export cut short lacks
+it); import skips it, so export lines can be imported again.
 
 `loads` refuses with `InvalidInput` whatever a hostile file may hold: bytes that
 are not UTF-8, numbers too long or written with an exponent, NaN, nesting deeper
@@ -41,6 +43,16 @@ def export_line(recorded: Recorded) -> dict[str, Any]:
     line["recordedAt"] = event.recorded_at.isoformat()
     line["retracted"] = recorded.retracted
     return line
+
+
+def trailer(count: int, last_position: int) -> dict[str, Any]:
+    """The last line of a complete export: how many events, and the position of the last
+    (or the position it started after, when none)."""
+    return {"complete": True, "count": count, "lastPosition": last_position}
+
+
+def is_trailer(line: Mapping[str, Any]) -> bool:
+    return line.get("complete") is True and set(line) == {"complete", "count", "lastPosition"}
 
 
 def dumps(line: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import math
 import re
 import threading
@@ -28,8 +29,10 @@ from projections.figures import ClientFigures, figures
 from projections.portfolio import ClientOrder, IndexEntry, Portfolio, from_totals, index_entry
 from projections.projector import Projector
 from projections.state import ClientState, fold
+from projections.storage import disk_full
 from projections.trust import DEFAULT_WEIGHTS, TrustWeights
 
+log = logging.getLogger("palabra.read_model")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -83,7 +86,14 @@ class ReadModel:
         """Catch up if behind, and the current versions of these clients."""
         head, position, versions = self.view.freshness(refs)
         if position < head:
-            self.projector.catch_up(until=head)
+            try:
+                self.projector.catch_up(until=head)
+            except Exception as error:
+                if not disk_full(error):
+                    raise
+                log.warning("the disk is full: answering from the read models as they are, "
+                            "%d events behind", head - position)
+                return versions
             _, _, versions = self.view.freshness(refs)
         return versions
 

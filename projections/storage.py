@@ -5,14 +5,30 @@ or `postgresql://user:password@host:port/dbname` (psycopg 3 with a connection
 pool).  This module maps the URL onto the eventsourcing library's persistence
 settings and provides the recorders the ledger needs: the library's own, plus
 `select_ranges()` — clients' events with their global positions, in one query.
+
+A database that stops answering fails fast (`Unavailable`) instead of hanging:
+waiting for a pooled connection, and opening one, take at most the database
+timeout (`PALABRA_DB_TIMEOUT`, 5 s), and within `time_limit()` (the API's
+requests) a connection still busy after that long has its socket cut, so that a
+server that accepts but never answers cannot hold a request.  The pools
+reconnect on their own when the database is back.  On SQLite, an append that
+finds the disk full is `Unavailable` too, and the store says so until there is
+room again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+import os
+import socket
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from time import monotonic
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -23,16 +39,157 @@ from eventsourcing.persistence import (
     InterfaceError,
     Notification,
     OperationalError,
+    StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import Environment, retry
 from psycopg.sql import SQL, Identifier
+from psycopg_pool import PoolTimeout
 
+from domain.errors import Unavailable
 from domain.ledger import Clock, Ledger, utc_now
 from projections.view import ClientsView, PostgresClientsView, SQLiteClientsView, one_at_a_time
 
 DEFAULT_URL = "sqlite:///palabra.db"
+DEFAULT_TIMEOUT = 5.0  # seconds: PALABRA_DB_TIMEOUT
+TIMEOUT_KEY = "PALABRA_DB_TIMEOUT"  # how the timeout reaches the factory (persistence env)
+DISK_FULL = "the disk is full; free some space, then try again"
+ROOM = 1 << 20  # free bytes the store needs beside the database file to take appends again
+_TIME_LIMIT: ContextVar[float | None] = ContextVar("palabra_db_time_limit", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Within it (and in the threads it hands work to), each use of a PostgreSQL
+    connection that lasts longer than `seconds` is cut off with `Unavailable`."""
+    token = _TIME_LIMIT.set(seconds)
+    try:
+        yield
+    finally:
+        _TIME_LIMIT.reset(token)
+
+
+class _Watchdog:
+    """Cuts the socket under a connection used past its deadline: the blocked read then
+    fails at once, and the pool replaces the connection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[int, tuple[float, Any]] = {}
+        self._cut: set[int] = set()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, conn: Any, deadline: float) -> None:
+        with self._lock:
+            self._due[id(conn)] = (deadline, conn)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="palabra-db-watchdog",
+                                                daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def release(self, conn: Any) -> bool:
+        """Stop watching; True if the connection was cut."""
+        with self._lock:
+            self._due.pop(id(conn), None)
+            if id(conn) in self._cut:
+                self._cut.discard(id(conn))
+                return True
+            return False
+
+    def _run(self) -> None:
+        while True:
+            now = monotonic()
+            with self._lock:  # cut while still watched: its socket cannot be another's yet
+                late = [key for key, (deadline, _) in self._due.items() if deadline <= now]
+                for key in late:
+                    _cut_socket(self._due.pop(key)[1])
+                self._cut.update(late)
+                wait = min((d for d, _ in self._due.values()), default=now + 60) - now
+            self._wake.wait(max(wait, 0.01))
+            self._wake.clear()
+
+
+def _cut_socket(conn: Any) -> None:
+    try:
+        cut = socket.socket(fileno=os.dup(conn.pgconn.socket))
+    except (OSError, psycopg.Error):  # already closed
+        return
+    try:
+        cut.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        cut.close()
+
+
+_WATCHDOG = _Watchdog()
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether a database error says the disk is full (SQLite's SQLITE_FULL, PostgreSQL's
+    53100 disk_full)."""
+    if isinstance(error, Unavailable):
+        return error.reason == DISK_FULL
+    return any(getattr(e, "sqlite_errorname", "") == "SQLITE_FULL"
+               or isinstance(e, psycopg.errors.DiskFull) for e in (error, error.__cause__))
+
+
+class FailFastDatastore(PostgresDatastore):
+    """The library's datastore, but a database that does not answer is `Unavailable`
+    (not retried: the library retries a lost connection ten times) — when no pooled
+    connection comes within the pool's timeout, or, within `time_limit()`, when a
+    connection is still busy at the limit."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Any]:
+        limit = _TIME_LIMIT.get()
+        deadline = None if limit is None else monotonic() + limit
+        cut = False
+        try:
+            with super().get_connection() as conn:
+                if deadline is not None:
+                    _WATCHDOG.watch(conn, deadline)
+                try:
+                    yield conn
+                finally:
+                    if deadline is not None and _WATCHDOG.release(conn):
+                        cut = True
+                        conn.close()  # the pool replaces it
+        except (OperationalError, InterfaceError) as error:
+            if disk_full(error):
+                raise Unavailable(DISK_FULL) from error
+            if cut or isinstance(error.__cause__, PoolTimeout):
+                raise Unavailable() from error
+            raise
+
+
+class FailFastPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL factory with pools that fail fast and recover: every
+    connection attempt, and every wait for a pooled connection, takes at most the
+    database timeout; TCP keepalives and a user timeout find dead peers; failed
+    reconnections give up after a few seconds so that the next request tries afresh
+    (the library's pool would otherwise back off for minutes)."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        timeout = float(self.env.get(TIMEOUT_KEY) or DEFAULT_TIMEOUT)
+        self.datastore.__class__ = FailFastDatastore  # same state, a stricter get_connection
+        pool = self.datastore.pool
+        pool.timeout = timeout
+        pool.reconnect_timeout = max(2 * timeout, 1.0)
+        assert isinstance(pool.kwargs, dict)
+        pool.kwargs.update(connection_options(timeout))
+
+
+def connection_options(timeout: float) -> dict[str, int]:
+    """libpq options bounding how long a connection waits for a server that is gone."""
+    seconds = max(1, math.ceil(timeout))
+    return {"connect_timeout": seconds, "keepalives": 1, "keepalives_idle": seconds,
+            "keepalives_interval": 1, "keepalives_count": 3,
+            "tcp_user_timeout": seconds * 3000}
 
 
 class SQLiteStreamRecorder(SQLiteApplicationRecorder):
@@ -54,6 +211,27 @@ class SQLiteStreamRecorder(SQLiteApplicationRecorder):
                 f"(julianday({new}) = julianday({latest}) AND {new} < {latest}) BEGIN "
                 f"UPDATE {table} SET state = CAST(json_set(CAST(state AS TEXT), "
                 f"'$.timestamp', {latest}) AS BLOB) WHERE rowid = NEW.rowid; END"]
+
+    full = False  # the last append found the disk full
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
+                      ) -> Sequence[int] | None:
+        try:
+            ids = super().insert_events(stored_events, **kwargs)
+        except OperationalError as error:
+            if not disk_full(error):
+                raise
+            self.full = True
+            raise Unavailable(DISK_FULL) from error
+        self.full = False
+        return ids
+
+    def out_of_room(self) -> bool:
+        """Whether the last append found the disk full and there is still no room."""
+        if self.full:
+            stats = os.statvfs(Path(self.datastore.pool.db_name).resolve().parent)
+            self.full = stats.f_bavail * stats.f_frsize < ROOM
+        return self.full
 
     def convert_originator_id(self, originator_id: str) -> UUID | str:
         return _uuid(originator_id)  # one object per client, not one per event read
@@ -225,9 +403,10 @@ class Database:
     schema: str = ""
     pool_size: int = 5
     max_overflow: int = 10
+    timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
-    def parse(cls, url: str) -> Database:
+    def parse(cls, url: str, timeout: float = DEFAULT_TIMEOUT) -> Database:
         parts = urlsplit(url)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if parts.scheme == "sqlite":
@@ -235,7 +414,7 @@ class Database:
             if parts.netloc or not path:
                 raise ValueError(f"a SQLite URL is sqlite:///relative/path.db or "
                                  f"sqlite:////absolute/path.db, not {url!r}")
-            return cls(url, "sqlite", path=path)
+            return cls(url, "sqlite", path=path, timeout=timeout)
         if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             dbname = unquote(parts.path.lstrip("/"))
             if not dbname or not parts.hostname:
@@ -245,7 +424,7 @@ class Database:
                        port=parts.port or 5432, user=unquote(parts.username or "postgres"),
                        password=unquote(parts.password or ""), schema=query.get("schema", ""),
                        pool_size=int(query.get("pool_size", 5)),
-                       max_overflow=int(query.get("max_overflow", 10)))
+                       max_overflow=int(query.get("max_overflow", 10)), timeout=timeout)
         raise ValueError(f"PALABRA_DATABASE_URL must start with sqlite:/// or postgresql://, "
                          f"not {url!r}")
 
@@ -259,7 +438,7 @@ class Database:
                 "APPLICATION_RECORDER_TOPIC": "projections.storage:SQLiteStreamRecorder",
             }
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "projections.storage:FailFastPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
@@ -268,39 +447,47 @@ class Database:
             "POSTGRES_SCHEMA": self.schema,
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(self.timeout))),
+            TIMEOUT_KEY: str(self.timeout),
             "APPLICATION_RECORDER_TOPIC": "projections.storage:PostgresStreamRecorder",
         }
 
     def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
         """A plain psycopg connection (PostgreSQL only), for set-up and read models."""
         return psycopg.connect(dbname=self.dbname, host=self.host, port=self.port,
-                               user=self.user, password=self.password, connect_timeout=10,
-                               **kwargs)
+                               user=self.user, password=self.password,
+                               **{**connection_options(self.timeout), **kwargs})
 
     def prepare(self) -> None:
         """Create what the library will not: the SQLite file's folder, the PostgreSQL schema."""
         if self.backend == "sqlite":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         elif self.schema:
-            with self.connect(autocommit=True) as conn:
+            try:
+                conn = self.connect(autocommit=True)
+            except psycopg.OperationalError as error:
+                raise Unavailable() from error
+            with conn:
                 if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
                                     (self.schema,)).fetchone():
                     conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                         Identifier(self.schema)))
 
 
+
 def open_ledger(url: str = DEFAULT_URL, clock: Clock = utc_now,
-                extra_env: dict[str, str] | None = None) -> Ledger:
+                extra_env: dict[str, str] | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> Ledger:
     """The ledger on the database a URL names; tables are created on first use."""
-    database = Database.parse(url)
+    database = Database.parse(url, timeout)
     database.prepare()
     return Ledger(env={**database.persistence_env(), **(extra_env or {})}, clock=clock)
 
 
-def open_view(url: str = DEFAULT_URL, extra_env: dict[str, str] | None = None) -> ClientsView:
+def open_view(url: str = DEFAULT_URL, extra_env: dict[str, str] | None = None,
+              timeout: float = DEFAULT_TIMEOUT) -> ClientsView:
     """The read models on the database a URL names (tables created on first use)."""
-    database = Database.parse(url)
+    database = Database.parse(url, timeout)
     database.prepare()
     view_class: type[Any] = (SQLiteClientsView if database.backend == "sqlite"
                              else PostgresClientsView)

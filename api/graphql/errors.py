@@ -1,7 +1,8 @@
 """How errors reach callers: refusals explained, everything else masked.
 
-- a `LedgerError` (the domain refused a write, or a query's argument) and an
-  `ApiError` (UNAUTHENTICATED, FORBIDDEN) keep their message and carry their code in
+- a `LedgerError` (the domain refused a write, or a query's argument), an
+  `ApiError` (UNAUTHENTICATED, FORBIDDEN) and `Unavailable` (the database did not
+  answer in time: UNAVAILABLE, retry shortly) keep their message and carry their code in
   `extensions.code` (and, for a batch, the refused item's number in `extensions.item`);
   the figures behind a refusal (an open balance, what instalments add up to) are added
   to its message only for a caller whose role may read figures: a writer sees none;
@@ -25,7 +26,7 @@ from strawberry.types import ExecutionContext
 
 from api import logs
 from api.auth import Access
-from domain.errors import InvalidInput, LedgerError
+from domain.errors import InvalidInput, LedgerError, Unavailable
 
 log = logging.getLogger("palabra.graphql")
 
@@ -61,7 +62,7 @@ def http_error(status: int, code: str, message: str) -> JSONResponse:
 def refusal_code(error: GraphQLError) -> str | None:
     """The code of an error the caller is told about as it is; None: an unexpected one."""
     original = error.original_error
-    if isinstance(original, LedgerError | ApiError):
+    if isinstance(original, LedgerError | ApiError | Unavailable):  # Unavailable: retry
         return original.code
     if error.path is None and (original is None or isinstance(original, GraphQLError)):
         return InvalidInput.code  # refused before execution: syntax, validation, variables

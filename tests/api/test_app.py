@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -80,11 +81,14 @@ def test_events_ndjson_streams_the_export_for_auditors(client: TestClient) -> No
     answer = client.get("/events.ndjson", headers=bearer("auditor"))
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/x-ndjson")
-    lines = [json.loads(line) for line in answer.text.splitlines()]
+    *lines, last = [json.loads(line) for line in answer.text.splitlines()]
     assert [line["version"] for line in lines] == list(range(1, 17))
     assert lines[0]["type"] == "ClientOnboarded"
+    assert last == {"complete": True, "count": 16, "lastPosition": 16}
     later = client.get("/events.ndjson?client=acme&after=10", headers=bearer("admin"))
-    assert [json.loads(x)["position"] for x in later.text.splitlines()] == list(range(11, 17))
+    *lines, last = [json.loads(x) for x in later.text.splitlines()]
+    assert [line["position"] for line in lines] == list(range(11, 17))
+    assert last == {"complete": True, "count": 6, "lastPosition": 16}
 
 
 @pytest.mark.parametrize(("headers", "status", "code"), [
@@ -155,7 +159,11 @@ def test_metrics_count_operations_and_report_the_store(client: TestClient) -> No
     query = {"query": '{ client(ref: "acme", asOf: "2026-06-30") { trust { score } } }'}
     assert client.post("/graphql", json=query, headers=bearer("reader")).status_code == 200
     assert client.post("/graphql", json=query, headers=bearer("writer")).status_code == 200
-    text = client.get("/metrics", headers=bearer("reader")).text
+    deadline = time.monotonic() + 5  # the store's gauges are read in the background
+    while "palabra_event_store_position 16.0" not in (
+            text := client.get("/metrics", headers=bearer("reader")).text):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.1)
     assert 'palabra_requests_total{operation="GET /healthz",outcome="200"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="ok"} 1.0' in text
     assert 'palabra_requests_total{operation="query client",outcome="FORBIDDEN"} 1.0' in text

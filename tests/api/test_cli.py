@@ -24,7 +24,10 @@ def palabra(database_url: str, *args: str, input: str | None = None) -> Any:
 def exported(database_url: str, *args: str) -> list[dict[str, Any]]:
     result = palabra(database_url, "export", *args)
     assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    *lines, last = [json.loads(line) for line in result.stdout.splitlines()]
+    assert last == {"complete": True, "count": len(lines),  # the export is complete
+                    "lastPosition": lines[-1]["position"] if lines else last["lastPosition"]}
+    return lines
 
 
 def test_import_then_export_reproduces_every_field_of_acme(database_url: str) -> None:

@@ -142,10 +142,14 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
                         f"the database did not answer ({type(error).__name__})")
             return JSONResponse({"status": "unavailable",
                                  "database": "full" if full else "unreachable"}, 503)
-        return JSONResponse({"status": "ready", "database": "reachable",
-                             "store": services().database.backend,
-                             "projection": {"position": reading.position,
-                                            "head": reading.head, "lag": reading.lag}})
+        health = reading.health
+        beyond = health.position > health.head  # the read models cannot be trusted
+        return JSONResponse({"status": "unavailable" if beyond else "ready",
+                             "database": "reachable", "store": services().database.backend,
+                             "projection": {"position": health.position, "head": health.head,
+                                            "lag": health.lag, "skipped": health.skipped,
+                                            "problem": health.problem}},
+                            503 if beyond else 200)
 
     @app.get("/events.ndjson")
     def events_ndjson(

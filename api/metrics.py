@@ -10,6 +10,9 @@
 - `palabra_event_store_position`, `palabra_projection_position`, `palabra_projection_lag`:
   as last read in the background (a scrape never waits on the database; they are left
   out while it does not answer), and `palabra_database_up` (1: it answered lately);
+- `palabra_projection_skipped_clients`: clients the projection skips because their
+  events do not fold or their rows are refused (`palabra status` lists them), and
+  `palabra_projection_skips`: how many times this process skipped one;
 - `palabra_db_pool_connections{pool, state}`: connections in use and idle, per pool.
 """
 
@@ -102,15 +105,20 @@ class _StoreCollector(Collector):
         reading = self.services.watch.fresh()  # cached: a scrape never waits on the database
         yield GaugeMetricFamily("palabra_database_up", "1 if the database answered lately",
                                 value=int(reading is not None))
-        gauges = [] if reading is None else [
+        health = None if reading is None else reading.health
+        gauges = [] if health is None else [
             ("palabra_event_store_position", "Position of the latest stored event",
-             reading.head),
+             health.head),
             ("palabra_projection_position", "Position the read models are at",
-             reading.position),
-            ("palabra_projection_lag", "Events not yet in the read models", reading.lag)]
+             health.position),
+            ("palabra_projection_lag", "Events not yet in the read models", health.lag),
+            ("palabra_projection_skipped_clients", "Clients the projection skips (palabra "
+             "status lists them)", health.skipped)]
         for name, text, value in (*gauges, (
                 "palabra_events_appended", "Events appended by this process",
-                self.services.ledger.appended)):
+                self.services.ledger.appended), (
+                "palabra_projection_skips", "Clients this process's projection skipped",
+                self.services.projector.skips_recorded)):
             yield GaugeMetricFamily(name, text, value=value)
         pools = GaugeMetricFamily("palabra_db_pool_connections", "Database connections",
                                   labels=["pool", "state"])

@@ -26,7 +26,7 @@ from api.settings import Settings
 from domain.errors import Unavailable
 from domain.ledger import Clock, Ledger, Recorded, utc_now
 from domain.lines import dumps, export_line, trailer
-from projections.projector import Projector
+from projections.projector import Health, Projector
 from projections.queries import ReadModel
 from projections.runner import Runner
 from projections.storage import DISK_FULL, Database, open_ledger, open_view, time_limit
@@ -39,15 +39,11 @@ WATCH_SECONDS = 1.0  # between background readings of the store's position
 
 @dataclass(frozen=True)
 class Reading:
-    """The event store's head and the read models' position, as read at `at` (monotonic)."""
+    """The read models' health (position, head, skipped clients), as read at `at`
+    (monotonic)."""
 
-    head: int
-    position: int
+    health: Health
     at: float
-
-    @property
-    def lag(self) -> int:
-        return max(0, self.head - self.position)
 
 
 class StoreWatch:
@@ -67,11 +63,11 @@ class StoreWatch:
         timeout); Unavailable when the database does not answer or the disk is full."""
         try:
             with time_limit(self.limit if limit is None else limit):
-                head, position = self.projector.head(), self.projector.view.position()
+                health = self.projector.health()
         except Exception:
             self.up = False
             raise
-        self.latest, self.up = Reading(head, position, time.monotonic()), True
+        self.latest, self.up = Reading(health, time.monotonic()), True
         if getattr(self.ledger.recorder, "out_of_room", lambda: False)():
             raise Unavailable(DISK_FULL)
         return self.latest

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from domain.ledger import Entry, Ledger
+from projections.storage import Database
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SCENARIOS = REPOSITORY / "examples" / "scenarios"  # the public scenarios, with their figures
@@ -42,3 +45,21 @@ def onboard(ledger: Ledger, ref: str = "acme", on: str = "2026-01-05", **data: A
 def scenario_lines(name: str) -> list[dict[str, Any]]:
     path = SCENARIOS / name
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def owner_sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Run `statement` as the store's owner; {events}, {tracking} and {states} name the
+    tables, %s the parameters."""
+    db = Database.parse(url)
+    if db.backend == "sqlite":
+        statement = statement.format(events="stored_events", tracking="tracking",
+                                     states="palabra_client_states").replace("%s", "?")
+        with closing(sqlite3.connect(db.path)) as conn, conn:
+            return conn.execute(statement, params).fetchall()
+    schema = f'"{db.schema}".'
+    statement = statement.format(events=schema + "palabra_events",
+                                 tracking=schema + "palabra_clients_tracking",
+                                 states=schema + "palabra_client_states")
+    with db.connect(autocommit=True) as conn:
+        cursor = conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import ApiKeys
 from api.settings import Settings, SettingsError
-from tests.support import FixedClock, scenario_lines
+from tests.support import FixedClock, owner_sql, scenario_lines
 
 KEYS = {role: f"{role}-key-0123456789abcdef" for role in ("reader", "auditor", "writer",
                                                          "admin")}
@@ -66,10 +66,10 @@ def test_readyz_is_unavailable_when_the_database_is_not(client: TestClient,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     services = client.app.state.services  # type: ignore[attr-defined]
 
-    def unreachable() -> int:
+    def unreachable() -> object:
         raise ConnectionError("no route to host")
 
-    monkeypatch.setattr(services.projector, "head", unreachable)
+    monkeypatch.setattr(services.projector, "health", unreachable)
     answer = client.get("/readyz", headers=bearer("reader"))
     assert answer.status_code == 503
     assert answer.json()["database"] == "unreachable"
@@ -460,3 +460,22 @@ def test_keys_file_comments_and_duplicates(tmp_path: Any) -> None:
     with pytest.raises(SettingsError, match="given twice"):
         Settings.from_env({"PALABRA_API_KEYS_FILE": str(keys),
                            "PALABRA_API_KEYS": "w:writer:0123456789abcdef0"})
+
+
+def test_readyz_and_metrics_report_read_models_beyond_the_log(
+        settings: Settings, clock: FixedClock) -> None:
+    without_worker = replace(settings, run_projections=False)  # nothing repairs it meanwhile
+    with TestClient(create_app(without_worker, clock)) as client:
+        load_acme(client)
+        owner_sql(without_worker.database_url, "UPDATE {tracking} SET notification_id = 999")
+        answer = client.get("/readyz", headers=bearer("reader"))
+        assert answer.status_code == 503
+        projection = answer.json()["projection"]
+        assert (projection["position"], projection["head"]) == (999, 16)
+        assert "beyond the event store's last event" in projection["problem"]
+        deadline = time.monotonic() + 5  # the gauges are read in the background
+        while "palabra_projection_position 999.0" not in (
+                text := client.get("/metrics", headers=bearer("reader")).text):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.1)
+        assert "palabra_projection_skipped_clients 0.0" in text

@@ -30,6 +30,7 @@ from projections.state import decode_state
 from projections.storage import Database, open_ledger
 from tests.projections.test_read_model import Side, open_side
 from tests.support import FixedClock, entry, onboard
+from tests.support import owner_sql as sql
 
 AS_OF = date(2026, 11, 22)
 
@@ -39,26 +40,6 @@ def side(database_url: str, clock: FixedClock) -> Iterator[Side]:
     opened = open_side(database_url, clock, batch_size=50)
     yield opened
     opened.close()
-
-
-# ---- raw SQL on either store, as its owner ----------------------------------------------
-
-def sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    """Run `statement` as the store's owner; {events}, {tracking} and {states} name the
-    tables, %s the parameters."""
-    db = Database.parse(url)
-    if db.backend == "sqlite":
-        statement = statement.format(events="stored_events", tracking="tracking",
-                                     states="palabra_client_states").replace("%s", "?")
-        with closing(sqlite3.connect(db.path)) as conn, conn:
-            return conn.execute(statement, params).fetchall()
-    schema = f'"{db.schema}".'
-    statement = statement.format(events=schema + "palabra_events",
-                                 tracking=schema + "palabra_clients_tracking",
-                                 states=schema + "palabra_client_states")
-    with db.connect(autocommit=True) as conn:
-        cursor = conn.execute(statement, params)
-        return cursor.fetchall() if cursor.description else []
 
 
 def stream_key(url: str, ref: str) -> Any:

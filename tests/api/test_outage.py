@@ -154,6 +154,10 @@ def post(client: TestClient | httpx2.Client, query: str, **variables: Any) -> di
     return body
 
 
+def metrics_text(client: TestClient | httpx2.Client) -> str:
+    return str(client.get("/metrics", headers=HEADERS).text)
+
+
 def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors") or []]
 
@@ -184,7 +188,7 @@ def test_an_outage_fails_fast_with_unavailable_and_the_server_recovers(
         seconds, write = timed(post, client, ONBOARD, ref="bolt")
         assert codes(write) == ["UNAVAILABLE"]
         assert seconds < TIMEOUT + 2.5, f"a write took {seconds:.1f} s"
-        seconds, ready = timed(client.get, "/readyz")
+        seconds, ready = timed(client.get, "/readyz", headers=HEADERS)
         assert ready.status_code == 503
         assert ready.json() == {"status": "unavailable", "database": "unreachable"}
         assert seconds < 1.8, f"/readyz took {seconds:.1f} s"  # 1 s, and a loaded machine
@@ -192,18 +196,18 @@ def test_an_outage_fails_fast_with_unavailable_and_the_server_recovers(
         assert export.status_code == 503
         assert export.json()["error"]["code"] == "UNAVAILABLE"
         assert seconds < TIMEOUT + 2.5, f"an export took {seconds:.1f} s"
-        seconds, metrics = timed(client.get, "/metrics")
+        seconds, metrics = timed(client.get, "/metrics", headers=HEADERS)
         assert metrics.status_code == 200
         assert seconds < 1.0, f"/metrics took {seconds:.1f} s"
-        eventually(lambda: "palabra_database_up 0.0" in client.get("/metrics").text,
+        eventually(lambda: "palabra_database_up 0.0" in metrics_text(client),
                    TIMEOUT + 3)
-        assert "palabra_event_store_position" not in client.get("/metrics").text
+        assert "palabra_event_store_position" not in metrics_text(client)
 
         proxy.restore()  # no restart of the app: its pools reconnect
         eventually(lambda: post(client, READ).get("data", {}).get("client"), 10)
         assert codes(post(client, ONBOARD, ref="bolt")) == []
-        assert client.get("/readyz").status_code == 200
-        eventually(lambda: "palabra_event_store_position 2.0" in client.get("/metrics").text,
+        assert client.get("/readyz", headers=HEADERS).status_code == 200
+        eventually(lambda: "palabra_event_store_position 2.0" in metrics_text(client),
                    5)
 
 
@@ -249,7 +253,7 @@ def test_an_export_cut_by_an_outage_lacks_its_last_line_and_the_cut_is_logged(
 
 def _up(client: httpx2.Client) -> bool:
     try:
-        return client.get("/readyz").status_code == 200
+        return client.get("/readyz", headers=HEADERS).status_code == 200
     except httpx2.HTTPError:
         return False
 
@@ -310,7 +314,7 @@ def test_a_full_disk_refuses_appends_keeps_reads_and_is_not_ready(
     with TestClient(create_app(settings, clock)) as client:
         post(client, ONBOARD, ref="acme")
         assert post(client, READ)["data"]["client"]["version"] == 1  # in the read models
-        assert client.get("/readyz").status_code == 200
+        assert client.get("/readyz", headers=HEADERS).status_code == 200
         _fill(small_disk / "filler")
 
         for n in range(50):  # until SQLite's WAL finds no room
@@ -321,12 +325,12 @@ def test_a_full_disk_refuses_appends_keeps_reads_and_is_not_ready(
         assert refused["errors"][0]["message"].startswith("the disk is full")
         read = post(client, READ)
         assert read["data"]["client"]["name"] == "Acme Tiles", read  # reads work
-        ready = client.get("/readyz")
+        ready = client.get("/readyz", headers=HEADERS)
         assert ready.status_code == 503
         assert ready.json() == {"status": "unavailable", "database": "full"}
 
         (small_disk / "filler").unlink()
-        assert client.get("/readyz").status_code == 200
+        assert client.get("/readyz", headers=HEADERS).status_code == 200
         assert codes(post(client, ONBOARD, ref="after")) == []
 
 

@@ -1,9 +1,10 @@
 """docs/figures.md stays true: every worked example is run and every figure it states checked.
 
 The page is read section by section (a `#` or `##` heading starts a new section, and with it
-a fresh SQLite ledger; `###` headings stay in their section).  In a section, a ```jsonl block is a history: it is imported with
-`palabra import`.  A ```figures block starts with the command a reader would type
-(`$ palabra client REF --as-of D [--known-at Tn] [--json]` or `$ palabra portfolio ...`);
+a fresh SQLite ledger; `###` headings stay in their section).  In a section, a ```jsonl
+block is a history: it is imported with `palabra import`.  A ```figures block starts with
+the command a reader would type (`$ palabra client REF --as-of D [--known-at Tn] [--json]`
+or `$ palabra portfolio ...`);
 `Tn` stands for a moment after the section's n-th history was imported and before the next.
 Each further line is `path value`: the path walks the command's JSON answer (a list is
 entered by the id, name, kind, bucket, band, currency or invoice id of one of its elements,
@@ -114,10 +115,7 @@ def walk(value: Any, path: str) -> Any:
                 continue
             keyed = [v for v in value if isinstance(v, dict)
                      and any(v.get(k) == step for k in KEYS)]
-            if keyed:
-                value = keyed[0]
-            else:
-                value = [v[step] for v in value]
+            value = keyed[0] if keyed else [v[step] for v in value]
         else:
             raise AssertionError(f"{path}: cannot enter {value!r} at {step!r}")
     return value

@@ -131,11 +131,11 @@ def matches(actual: Any, written: str) -> bool:
     except json.JSONDecodeError:
         stated = written  # a bare word: an enum, a date, a sentence
     if isinstance(actual, str) or isinstance(stated, str):
-        return actual == (stated if isinstance(stated, str) else written)
+        return bool(actual == (stated if isinstance(stated, str) else written))
     if isinstance(actual, float) and isinstance(stated, int | float) and not isinstance(
             stated, bool):
         places = len(written.partition(".")[2])
-        return abs(actual - stated) <= 0.5 * 10 ** -places + 1e-9
+        return bool(abs(actual - stated) <= 0.5 * 10 ** -places + 1e-9)
     return bool(actual == stated)
 
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from projections.storage import open_view
-from tests.support import SCENARIOS, SHARED, scenario_lines
+from tests.support import CONTRACT, SCENARIOS, scenario_lines
 
 runner = CliRunner()
 
@@ -40,10 +40,7 @@ def acme(database_url: str) -> str:
 
 
 def contract() -> GraphQLSchema:
-    path = SHARED / "schema.graphql"
-    if not path.exists():
-        scenario_lines("acme.jsonl")  # skips, or fails in CI, with the same notice
-    return build_schema(path.read_text())
+    return build_schema(CONTRACT.read_text())
 
 
 def shape_errors(kind: Any, value: Any, path: str = "Client") -> list[str]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from domain.entries import Entry
 from domain.errors import IdempotencyConflict, LedgerError, UnknownClient, VersionConflict
-from domain.ledger import Entry, Ledger
+from domain.ledger import Ledger
 from projections.storage import open_ledger
 from tests.support import FixedClock, entry, onboard
 

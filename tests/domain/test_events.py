@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from domain.ledger import EVENT_TYPES, Entry, Ledger
-from domain.lines import export_line
+from domain.entries import Entry
+from domain.jsonlines import export_line
+from domain.ledger import Ledger
+from domain.relationship import EVENT_TYPES
 from tests.support import entry
 
 # One history that uses every event type with every field it has.

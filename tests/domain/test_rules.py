@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from domain.entries import Entry
 from domain.errors import LedgerError
-from domain.ledger import Entry, Ledger
+from domain.ledger import Ledger
 from tests.support import entry
 
 ACME = "acme"

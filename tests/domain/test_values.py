@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from domain.codec import iana_zones
+from domain.entries import Entry
 from domain.errors import InvalidInput, LedgerError
-from domain.ledger import Entry, Ledger
-from domain.values import check_text, parse_money
+from domain.inputs import iana_zones, parse_money
+from domain.ledger import Ledger
+from domain.values import check_text
 from tests.support import entry, onboard
 
 

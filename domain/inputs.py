@@ -1,0 +1,359 @@
+"""What a caller may write in an event's `data`: one pydantic model per event type.
+
+The models are derived from the events' fields (`domain.fields`): each field is
+a value type with its own strict check — ids of [A-Za-z0-9._:-], text without
+control characters or lone surrogates, amounts of ASCII digits with at most two
+decimals (optionally tagged with their currency, "12.50 EUR"), ISO 4217
+currencies, IANA time zones, dates written YYYY-MM-DD, bounded whole numbers —
+and pydantic does the rest: required and optional fields, the camelCase names,
+and the JSON Schema of the import format (`domain.schema`).  A refusal is an
+`InvalidInput` whose message names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+)
+
+from domain.errors import InvalidInput
+from domain.fields import FieldSpec, specs
+from domain.values import CENTS, CURRENCIES, Instalment, check_text
+
+#: fields a caller may leave out although the event always has them (the ledger fills them)
+DEFAULTED = frozenset({"payment_terms_days", "contact_cap", "basis", "answered"})
+#: integer fields and their bounds
+BOUNDS = {"payment_terms_days": (0, 3650), "contact_cap": (0, 1000), "version": (1, 2**62)}
+TEXT_LIMITS = {"name": 200, "method": 64}
+TEXT_LIMIT = 4000
+#: text fields of one line: no tab or newline either (the others are free text)
+ONE_LINE = frozenset({"name", "sector", "method"})
+
+_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: an amount as a caller writes it: ASCII digits, at most one point, no sign but minus
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: an amount tagged with its currency: "12.50 EUR" or "EUR 12.50", one space between
+_CURRENCY_TAG = re.compile(r"(?:([A-Z]{3}) )?([^ ]+)(?: ([A-Z]{3}))?")
+
+
+# ---- the value types ------------------------------------------------------------------
+
+
+def parse_ref(value: object, field: str) -> str:
+    """A client reference or entity id: 1–64 characters of [A-Za-z0-9._:-]."""
+    if isinstance(value, str):
+        check_text(value, field)
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise InvalidInput(
+            f"{field} must be 1 to 64 characters of letters, digits and . _ : - (got {value!r})"
+        )
+    return value
+
+
+def parse_money(value: object, field: str) -> Decimal:
+    """An exact, positive amount with at most two decimal places, normalised to cents."""
+    if isinstance(value, bool | float):
+        raise InvalidInput(f"{field} must be an exact decimal written as a string, e.g. \"12.50\"")
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        if len(value) > 40 or not _AMOUNT.fullmatch(value):
+            raise InvalidInput(f"{field} must be a finite amount written with the digits 0-9 "
+                               f"and at most one point, e.g. \"1250.00\" (got {value[:40]!r})")
+        amount = Decimal(value)
+    else:
+        raise InvalidInput(f"{field} must be a decimal amount, e.g. \"12.50\"")
+    if not amount.is_finite():
+        raise InvalidInput(f"{field} must be a finite amount (got {value!r})")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InvalidInput(f"{field} has more than two decimal places: {value!r}")
+    if amount <= 0:
+        raise InvalidInput(f"{field} must be greater than zero (got {value!r})")
+    if amount >= Decimal("1e15"):
+        raise InvalidInput(f"{field} is too large (at most 999999999999999.99)")
+    return amount.quantize(CENTS)
+
+
+def parse_date(value: object, field: str) -> date:
+    """A business date written YYYY-MM-DD."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise InvalidInput(f"{field} must be a date written YYYY-MM-DD (got {value!r})")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field} is not a valid date: {value!r}") from None
+
+
+def parse_currency(value: object, field: str) -> str:
+    if not isinstance(value, str) or value not in CURRENCIES:
+        raise InvalidInput(f"{field} must be an ISO 4217 currency code such as EUR "
+                           f"(got {value!r})")
+    return value
+
+
+def parse_timezone(value: object, field: str) -> str:
+    if not isinstance(value, str) or value not in iana_zones():
+        raise InvalidInput(f"{field} must be an IANA time zone such as Europe/Madrid "
+                           f"(got {value!r:.80})")
+    return value
+
+
+@cache
+def iana_zones() -> frozenset[str]:
+    """The names of the IANA time zone database (the `tzdata` package's list, so that
+    files of the host such as "localtime" are not names)."""
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
+def parse_text(value: object, field: str, limit: int, free: bool) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text")
+    check_text(value, field, free)
+    if not value.strip():
+        raise InvalidInput(f"{field} must not be blank")
+    if len(value) > limit:
+        raise InvalidInput(f"{field} is longer than {limit} characters")
+    return value
+
+
+def tagged_money(value: object, field: str, currencies: set[str]) -> Decimal:
+    """An amount, optionally tagged with its currency: "12.50", "12.50 EUR" or "EUR 12.50"
+    (the tag is added to `currencies`)."""
+    if isinstance(value, str):
+        match = _CURRENCY_TAG.fullmatch(value)
+        if match and (match.group(1) or match.group(3)):
+            if match.group(1) and match.group(3):
+                raise InvalidInput(f"{field} names two currencies: {value!r}")
+            currencies.add(parse_currency(match.group(1) or match.group(3),
+                                          f"{field}'s currency"))
+            value = match.group(2)
+    return parse_money(value, field)
+
+
+def _value(spec: FieldSpec) -> Callable[[object, set[str]], Any]:
+    """The check of one field: the caller's value (and the currencies seen) to its value."""
+    name = spec.camel
+    match spec.kind:
+        case "ref":
+            return lambda v, _: parse_ref(v, name)
+        case "refs":
+            def refs(v: object, _: set[str]) -> tuple[str, ...]:
+                if not isinstance(v, list | tuple):
+                    raise InvalidInput(f"{name} must be a list of ids")
+                return tuple(parse_ref(i, name) for i in v)
+            return refs
+        case "text":
+            limit, free = TEXT_LIMITS.get(spec.name, TEXT_LIMIT), spec.name not in ONE_LINE
+            return lambda v, _: parse_text(v, name, limit, free)
+        case "currency":
+            return lambda v, _: parse_currency(v, name)
+        case "timezone":
+            return lambda v, _: parse_timezone(v, name)
+        case "money":
+            return lambda v, currencies: tagged_money(v, name, currencies)
+        case "date":
+            return lambda v, _: parse_date(v, name)
+        case "bool":
+            def boolean(v: object, _: set[str]) -> bool:
+                if not isinstance(v, bool):
+                    raise InvalidInput(f"{name} must be true or false (got {v!r})")
+                return v
+            return boolean
+        case "int":
+            low, high = BOUNDS[spec.name]
+
+            def whole(v: object, _: set[str]) -> int:
+                if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+                    raise InvalidInput(f"{name} must be a whole number from {low} to {high} "
+                                       f"(got {v!r})")
+                return v
+            return whole
+        case "enum":
+            enum = spec.enum
+            assert enum is not None
+
+            def member(v: object, _: set[str]) -> Any:
+                try:
+                    return enum(v)
+                except ValueError:
+                    raise InvalidInput(f"{name} must be one of "
+                                       f"{', '.join(m.value for m in enum)} (got {v!r})"
+                                       ) from None
+            return member
+        case "instalments":
+            return lambda v, currencies: _instalments(v, name, currencies)
+    raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def _instalments(value: object, name: str, currencies: set[str]) -> tuple[Instalment, ...]:
+    if not isinstance(value, list | tuple):
+        raise InvalidInput(f"{name} must be a list of {{dueOn, amount}}")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping) or set(item) != {"dueOn", "amount"}:
+            raise InvalidInput(f"{name}[{i}] must be {{\"dueOn\", \"amount\"}}")
+        out.append(Instalment(parse_date(item["dueOn"], f"{name}[{i}].dueOn"),
+                              tagged_money(item["amount"], f"{name}[{i}].amount", currencies)))
+    return tuple(out)
+
+
+# ---- JSON Schema of each value type -----------------------------------------------------
+
+_REF = {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}
+_MONEY = {"type": ["string", "integer"],
+          "pattern": "^(?:[A-Z]{3} )?[0-9]+(?:\\.[0-9]{1,2})?(?: [A-Z]{3})?$",
+          "description": "a positive amount with at most two decimals, written as a string; "
+                         "optionally tagged with its currency: \"12.50 EUR\" or \"EUR 12.50\""}
+_DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+
+def _schema(spec: FieldSpec) -> dict[str, Any]:
+    match spec.kind:
+        case "ref":
+            return dict(_REF)
+        case "refs":
+            return {"type": "array", "items": dict(_REF)}
+        case "text":
+            one_line = spec.name in ONE_LINE
+            return {"type": "string", "minLength": 1,
+                    "maxLength": TEXT_LIMITS.get(spec.name, TEXT_LIMIT),
+                    "description": "not blank; no control characters"
+                                   + ("" if one_line else " but tab and newline")}
+        case "currency":
+            return {"type": "string", "enum": sorted(CURRENCIES),
+                    "description": "an ISO 4217 currency code"}
+        case "timezone":
+            return {"type": "string", "description": "an IANA time zone, e.g. Europe/Madrid"}
+        case "money":
+            return dict(_MONEY)
+        case "date":
+            return dict(_DAY)
+        case "bool":
+            return {"type": "boolean"}
+        case "int":
+            low, high = BOUNDS[spec.name]
+            return {"type": "integer", "minimum": low, "maximum": high}
+        case "enum":
+            assert spec.enum is not None
+            return {"enum": [m.value for m in spec.enum]}
+        case "instalments":
+            return {"type": "array", "items": {
+                "type": "object", "required": ["dueOn", "amount"],
+                "additionalProperties": False,
+                "properties": {"dueOn": dict(_DAY), "amount": dict(_MONEY)}}}
+    raise AssertionError(spec.kind)  # pragma: no cover
+
+
+# ---- one model per event ----------------------------------------------------------------
+
+
+def _field(check: Callable[[object, set[str]], Any], schema: dict[str, Any]) -> Any:
+    """A field that is None when the caller sent null, else what `check` makes of it."""
+    def validate(value: object, info: ValidationInfo) -> Any:
+        assert info.context is not None  # `parse` passes the currencies seen
+        return None if value is None else check(value, info.context["currencies"])
+    return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
+
+
+def omittable(event_class: Any) -> frozenset[str]:
+    """The fields of an event a caller may leave out: optional ones, those the ledger
+    fills in (defaults, the id of what the event creates, an invoice's due date)."""
+    out = set(DEFAULTED)
+    if event_class.CREATES and event_class.ENTITY:
+        out.add(event_class.ENTITY)
+    if event_class.__name__ == "InvoiceIssued":
+        out.add("due_on")
+    return frozenset(out)
+
+
+@cache
+def data_model(event_class: type) -> type[BaseModel]:
+    """The pydantic model of the `data` of an event type."""
+    own = specs(event_class)
+    fields: dict[str, Any] = {}
+    for spec in own:
+        required = not spec.optional and spec.name not in omittable(event_class)
+        fields[spec.name] = (_field(_value(spec), _schema(spec)),
+                             Field(... if required else None, alias=spec.camel))
+    if any(s.kind == "money" for s in own):  # the currency the amounts are in, to check
+        fields["currency_tag"] = (
+            _field(lambda v, _: parse_currency(v, "currency"),
+                   {"type": "string", "enum": sorted(CURRENCIES),
+                    "description": "the currency of the amounts: that of the client"}),
+            Field(None, alias="currency"))
+    if event_class.__name__ == "InvoiceIssued":
+        fields["issued_on"] = (
+            _field(lambda v, _: parse_date(v, "issuedOn"),
+                   {**_DAY, "description": "the same as occurredOn"}),
+            Field(None, alias="issuedOn"))
+    model: type[BaseModel] = create_model(
+        f"{event_class.__name__}Data",
+        __config__=ConfigDict(extra="forbid", title=f"{event_class.__name__} data"),
+        **fields,
+    )
+    return model
+
+
+@dataclass
+class Parsed:
+    fields: dict[str, Any]
+    currencies: set[str]  # currencies the caller tagged amounts with
+    extra: dict[str, Any]  # accepted aliases: issuedOn
+
+
+def parse(event_class: type, data: Mapping[str, Any]) -> Parsed:
+    """Turn a caller's `data` into event fields, refusing what the event cannot hold."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("data must be an object of the event's fields")
+    model = data_model(event_class)
+    unknown = [key for key in data if key not in _aliases(model)]
+    if unknown:
+        known = ", ".join(s.camel for s in specs(event_class))
+        raise InvalidInput(f"{event_class.__name__} has no field {unknown[0]!r}; its fields "
+                           f"are {known}")
+    currencies: set[str] = set()
+    try:
+        values = dict(model.model_validate(dict(data), context={"currencies": currencies}))
+    except ValidationError as error:
+        raise InvalidInput(_reason(event_class, error)) from None
+    tag, issued_on = values.pop("currency_tag", None), values.pop("issued_on", None)
+    for spec in specs(event_class):
+        if values[spec.name] is None and model.model_fields[spec.name].is_required():
+            raise InvalidInput(f"{event_class.__name__} needs {spec.camel}")
+    if tag is not None:
+        currencies.add(tag)
+    return Parsed(values, currencies, {"issuedOn": issued_on} if issued_on else {})
+
+
+@cache
+def _aliases(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(f.alias or name for name, f in model.model_fields.items())
+
+
+def _reason(event_class: type, error: ValidationError) -> str:
+    first = error.errors()[0]
+    if first["type"] == "missing":
+        return f"{event_class.__name__} needs {first['loc'][0]}"
+    return f"{event_class.__name__}: {first['msg']}"  # pragma: no cover - checks raise

@@ -221,12 +221,22 @@ def _instalments(value: object, name: str, currencies: set[str]) -> tuple[Instal
 
 # ---- JSON Schema of each value type -----------------------------------------------------
 
-_REF = {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}
-_MONEY = {"type": ["string", "integer"],
-          "pattern": "^(?:[A-Z]{3} )?[0-9]+(?:\\.[0-9]{1,2})?(?: [A-Z]{3})?$",
-          "description": "a positive amount with at most two decimals, written as a string; "
-                         "optionally tagged with its currency: \"12.50 EUR\" or \"EUR 12.50\""}
-_DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+#: the value types several fields share, by name (the import format's `$defs`)
+DEFINITIONS: dict[str, dict[str, Any]] = {
+    "Id": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+           "description": "1 to 64 letters, digits and . _ : -"},
+    "Money": {"type": ["string", "integer"],
+              "pattern": "^(?:[A-Z]{3} )?[0-9]+(?:\\.[0-9]{1,2})?(?: [A-Z]{3})?$",
+              "description": "a positive amount with at most two decimals, written as a "
+                             "string; optionally tagged with its currency: \"12.50 EUR\" or "
+                             "\"EUR 12.50\""},
+    "Date": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "Currency": {"type": "string", "enum": sorted(CURRENCIES),
+                 "description": "an ISO 4217 currency code"},
+}
+#: a field of one of those types names it under this key (`domain.schema` makes it a $ref)
+SHARED = "x-shared"
+_REF, _MONEY, _DAY, _CURRENCY = ({SHARED: name} for name in ("Id", "Money", "Date", "Currency"))
 
 
 def _schema(spec: FieldSpec) -> dict[str, Any]:
@@ -242,8 +252,7 @@ def _schema(spec: FieldSpec) -> dict[str, Any]:
                     "description": "not blank; no control characters"
                                    + ("" if one_line else " but tab and newline")}
         case "currency":
-            return {"type": "string", "enum": sorted(CURRENCIES),
-                    "description": "an ISO 4217 currency code"}
+            return dict(_CURRENCY)
         case "timezone":
             return {"type": "string", "description": "an IANA time zone, e.g. Europe/Madrid"}
         case "money":
@@ -300,8 +309,7 @@ def data_model(event_class: type) -> type[BaseModel]:
     if any(s.kind == "money" for s in own):  # the currency the amounts are in, to check
         fields["currency_tag"] = (
             _field(lambda v, _: parse_currency(v, "currency"),
-                   {"type": "string", "enum": sorted(CURRENCIES),
-                    "description": "the currency of the amounts: that of the client"}),
+                   {**_CURRENCY, "description": "the currency of the amounts: the client's"}),
             Field(None, alias="currency"))
     if event_class.__name__ == "InvoiceIssued":
         fields["issued_on"] = (
@@ -310,7 +318,8 @@ def data_model(event_class: type) -> type[BaseModel]:
             Field(None, alias="issuedOn"))
     model: type[BaseModel] = create_model(
         f"{event_class.__name__}Data",
-        __config__=ConfigDict(extra="forbid", title=f"{event_class.__name__} data"),
+        __config__=ConfigDict(extra="forbid", title=f"{event_class.__name__} data",
+                              field_title_generator=lambda name, info: info.alias or name),
         **fields,
     )
     return model

@@ -3,6 +3,8 @@ that are not IANA names are refused with INVALID_INPUT, and nothing is written."
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +14,7 @@ from domain.entries import Entry
 from domain.errors import InvalidInput, LedgerError
 from domain.inputs import iana_zones, parse_money
 from domain.ledger import Ledger
-from domain.values import check_text
+from domain.values import Instalment, Party, check_text, to_json
 from tests.support import entry, onboard
 
 
@@ -195,3 +197,25 @@ def test_the_iana_list_is_the_databases_own() -> None:
 def test_a_currency_is_an_iso_4217_code(memory_ledger: Ledger, currency: object) -> None:
     error = refused(memory_ledger, onboarding(currency=currency))
     assert "currency" in error.message
+
+
+# ---- the one JSON conversion ------------------------------------------------------------
+
+
+def test_to_json_writes_values_as_json_data() -> None:
+    @dataclasses.dataclass
+    class Figure:
+        due_on: date
+        amount: Decimal
+        party: Party
+        parts: tuple[Instalment, ...]
+        at: datetime | None = None
+
+    figure = Figure(date(2026, 1, 5), Decimal("12.50"), Party.CLIENT,
+                    (Instalment(date(2026, 2, 1), Decimal("1.00")),),
+                    datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+    assert to_json(figure) == {
+        "dueOn": "2026-01-05", "amount": "12.50", "party": "CLIENT",
+        "parts": [{"dueOn": "2026-02-01", "amount": "1.00"}],
+        "at": "2026-01-05T09:30:00+00:00"}
+    assert to_json([1, "a", None, True]) == [1, "a", None, True]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Annotated, Any
 
@@ -152,31 +152,33 @@ def tagged_money(value: object, field: str, currencies: set[str]) -> Decimal:
     return parse_money(value, field)
 
 
-def _value(spec: FieldSpec) -> Callable[[object, set[str]], Any]:
-    """The check of one field: the caller's value (and the currencies seen) to its value."""
+Check = Callable[[object], Any]  # a caller's value to the field's value, or InvalidInput
+TaggedCheck = Callable[[object, set[str]], Any]  # the same, adding the currencies it names
+
+
+def _value(spec: FieldSpec) -> Check:
+    """The check of a field that holds no amount."""
     name = spec.camel
     match spec.kind:
         case "ref":
-            return lambda v, _: parse_ref(v, name)
+            return partial(parse_ref, field=name)
         case "refs":
-            def refs(v: object, _: set[str]) -> tuple[str, ...]:
+            def refs(v: object) -> tuple[str, ...]:
                 if not isinstance(v, list | tuple):
                     raise InvalidInput(f"{name} must be a list of ids")
                 return tuple(parse_ref(i, name) for i in v)
             return refs
         case "text":
-            limit, free = TEXT_LIMITS.get(spec.name, TEXT_LIMIT), spec.name not in ONE_LINE
-            return lambda v, _: parse_text(v, name, limit, free)
+            return partial(parse_text, field=name, limit=TEXT_LIMITS.get(spec.name, TEXT_LIMIT),
+                           free=spec.name not in ONE_LINE)
         case "currency":
-            return lambda v, _: parse_currency(v, name)
+            return partial(parse_currency, field=name)
         case "timezone":
-            return lambda v, _: parse_timezone(v, name)
-        case "money":
-            return lambda v, currencies: tagged_money(v, name, currencies)
+            return partial(parse_timezone, field=name)
         case "date":
-            return lambda v, _: parse_date(v, name)
+            return partial(parse_date, field=name)
         case "bool":
-            def boolean(v: object, _: set[str]) -> bool:
+            def boolean(v: object) -> bool:
                 if not isinstance(v, bool):
                     raise InvalidInput(f"{name} must be true or false (got {v!r})")
                 return v
@@ -184,7 +186,7 @@ def _value(spec: FieldSpec) -> Callable[[object, set[str]], Any]:
         case "int":
             low, high = BOUNDS[spec.name]
 
-            def whole(v: object, _: set[str]) -> int:
+            def whole(v: object) -> int:
                 if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
                     raise InvalidInput(f"{name} must be a whole number from {low} to {high} "
                                        f"(got {v!r})")
@@ -194,7 +196,7 @@ def _value(spec: FieldSpec) -> Callable[[object, set[str]], Any]:
             enum = spec.enum
             assert enum is not None
 
-            def member(v: object, _: set[str]) -> Any:
+            def member(v: object) -> Any:
                 try:
                     return enum(v)
                 except ValueError:
@@ -202,9 +204,15 @@ def _value(spec: FieldSpec) -> Callable[[object, set[str]], Any]:
                                        f"{', '.join(m.value for m in enum)} (got {v!r})"
                                        ) from None
             return member
-        case "instalments":
-            return lambda v, currencies: _instalments(v, name, currencies)
     raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def _tagged(spec: FieldSpec) -> TaggedCheck:
+    """The check of a field that holds amounts (which may name their currency)."""
+    name = spec.camel
+    if spec.kind == "money":
+        return lambda v, currencies: tagged_money(v, name, currencies)
+    return lambda v, currencies: _instalments(v, name, currencies)
 
 
 def _instalments(value: object, name: str, currencies: set[str]) -> tuple[Instalment, ...]:
@@ -278,11 +286,21 @@ def _schema(spec: FieldSpec) -> dict[str, Any]:
 # ---- one model per event ----------------------------------------------------------------
 
 
-def _field(check: Callable[[object, set[str]], Any], schema: dict[str, Any]) -> Any:
+def _field(check: Check, schema: dict[str, Any]) -> Any:
     """A field that is None when the caller sent null, else what `check` makes of it."""
+    def validate(value: object) -> Any:
+        return None if value is None else check(value)
+    return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
+
+
+def _tagged_field(check: TaggedCheck, schema: dict[str, Any]) -> Any:
+    """The same for a field of amounts: the currencies they name are gathered in the
+    validation's context."""
     def validate(value: object, info: ValidationInfo) -> Any:
-        assert info.context is not None  # `parse` passes the currencies seen
-        return None if value is None else check(value, info.context["currencies"])
+        if value is None:
+            return None
+        assert info.context is not None  # `parse` passes the set to gather them in
+        return check(value, info.context["currencies"])
     return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
 
 
@@ -304,16 +322,17 @@ def data_model(event_class: type) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for spec in own:
         required = not spec.optional and spec.name not in omittable(event_class)
-        fields[spec.name] = (_field(_value(spec), _schema(spec)),
-                             Field(... if required else None, alias=spec.camel))
+        field = (_tagged_field(_tagged(spec), _schema(spec))
+                 if spec.kind in ("money", "instalments") else _field(_value(spec), _schema(spec)))
+        fields[spec.name] = (field, Field(... if required else None, alias=spec.camel))
     if any(s.kind == "money" for s in own):  # the currency the amounts are in, to check
         fields["currency_tag"] = (
-            _field(lambda v, _: parse_currency(v, "currency"),
+            _field(partial(parse_currency, field="currency"),
                    {**_CURRENCY, "description": "the currency of the amounts: the client's"}),
             Field(None, alias="currency"))
     if event_class.__name__ == "InvoiceIssued":
         fields["issued_on"] = (
-            _field(lambda v, _: parse_date(v, "issuedOn"),
+            _field(partial(parse_date, field="issuedOn"),
                    {**_DAY, "description": "the same as occurredOn"}),
             Field(None, alias="issuedOn"))
     model: type[BaseModel] = create_model(
@@ -336,29 +355,37 @@ def parse(event_class: type, data: Mapping[str, Any]) -> Parsed:
     """Turn a caller's `data` into event fields, refusing what the event cannot hold."""
     if not isinstance(data, Mapping):
         raise InvalidInput("data must be an object of the event's fields")
-    model = data_model(event_class)
-    unknown = [key for key in data if key not in _aliases(model)]
+    model, names, required = _model(event_class)
+    unknown = [key for key in data if key not in names]
     if unknown:
         known = ", ".join(s.camel for s in specs(event_class))
         raise InvalidInput(f"{event_class.__name__} has no field {unknown[0]!r}; its fields "
                            f"are {known}")
     currencies: set[str] = set()
     try:
-        values = dict(model.model_validate(dict(data), context={"currencies": currencies}))
+        values = dict(vars(model.model_validate(
+            data if isinstance(data, dict) else dict(data), context={"currencies": currencies})))
     except ValidationError as error:
         raise InvalidInput(_reason(event_class, error)) from None
     tag, issued_on = values.pop("currency_tag", None), values.pop("issued_on", None)
-    for spec in specs(event_class):
-        if values[spec.name] is None and model.model_fields[spec.name].is_required():
-            raise InvalidInput(f"{event_class.__name__} needs {spec.camel}")
+    for name, camel_name in required:
+        if values[name] is None:
+            raise InvalidInput(f"{event_class.__name__} needs {camel_name}")
     if tag is not None:
         currencies.add(tag)
     return Parsed(values, currencies, {"issuedOn": issued_on} if issued_on else {})
 
 
 @cache
-def _aliases(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(f.alias or name for name, f in model.model_fields.items())
+def _model(event_class: type) -> tuple[type[BaseModel], frozenset[str],
+                                        tuple[tuple[str, str], ...]]:
+    """The data model of an event type, the names a caller may write, and the fields it
+    must give (as Python name and camelCase name)."""
+    model = data_model(event_class)
+    fields = model.model_fields
+    return (model, frozenset(f.alias or name for name, f in fields.items()),
+            tuple((s.name, s.camel) for s in specs(event_class)
+                  if fields[s.name].is_required()))
 
 
 def _reason(event_class: type, error: ValidationError) -> str:

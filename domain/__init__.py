@@ -8,8 +8,9 @@ Layers, each importing only those above it:
   of a client (folded by event class); `rules`: may an event be added (one rule per
   event class); `accounts`, `promises`: the allocation engine and payment promises;
   `client`: a client's stream and standing kept in step;
-- `fields`, `inputs`, `entries`: an event's fields, the input models that parse
-  what callers send, and entries (checked, defaulted, fingerprinted);
+- `fields`, `checks`, `inputs`, `entries`: an event's fields, the strict check of
+  each value type, the input models that parse what callers send, and entries
+  (checked, defaulted, fingerprinted);
 - `event_store`: the store protocol the ledger needs, and an in-memory one;
   `mapper`: the stored form; `stream_cache`: clients kept in memory;
 - `ledger`: the `Ledger` use cases; `history`: reading it back; `jsonlines`: the

@@ -20,8 +20,9 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
+from domain.checks import parse_date, parse_ref
 from domain.errors import FutureDate, InvalidInput, LedgerError
-from domain.inputs import Parsed, parse, parse_date, parse_ref
+from domain.inputs import Parsed, parse
 from domain.relationship import EVENT_TYPES, Relationship
 from domain.standing import Standing
 from domain.values import Basis, Direction, check_text, days, to_json

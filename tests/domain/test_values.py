@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from domain.checks import iana_zones, parse_money
 from domain.entries import Entry
 from domain.errors import InvalidInput, LedgerError
-from domain.inputs import iana_zones, parse_money
 from domain.ledger import Ledger
 from domain.values import Instalment, Party, check_text, to_json
 from tests.support import entry, onboard

@@ -56,15 +56,13 @@ class RandomHistory:
         return f"{self.rnd.randint(low, high)}.{self.rnd.randint(0, 99):02d}"
 
     def _balance(self, invoice_id: str) -> Decimal:
-        client = self.ledger.load(self.ref)
-        assert client is not None
-        invoice = client.standing.accounts.invoices.get(invoice_id)
+        relationship = self.ledger.load(self.ref)
+        invoice = relationship.standing.accounts.invoices.get(invoice_id)
         return invoice.balance if invoice else Decimal(0)
 
     def _open_invoice(self) -> str | None:
-        client = self.ledger.load(self.ref)
-        assert client is not None
-        accounts = client.standing.accounts
+        relationship = self.ledger.load(self.ref)
+        accounts = relationship.standing.accounts
         found = [i for i in self.ids.get("INV", []) if i in accounts.invoices
                  and (accounts.invoices[i].balance > 0 or accounts.invoices[i].disputed)]
         return self.rnd.choice(found) if found else None

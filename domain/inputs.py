@@ -181,18 +181,25 @@ def _schema(spec: FieldSpec) -> dict[str, Any]:
 # ---- one model per event ----------------------------------------------------------------
 
 
-def _field(check: Check, schema: dict[str, Any]) -> Any:
-    """A field that is None when the caller sent null, else what `check` makes of it."""
+def _field(check: Check, schema: dict[str, Any], needs: str | None) -> Any:
+    """A field that is what `check` makes of the caller's value; when it is absent or
+    null, None, or the refusal `needs` for a field the caller must give."""
     def validate(value: object) -> Any:
-        return None if value is None else check(value)
+        if value is None:
+            if needs:
+                raise InvalidInput(needs)
+            return None
+        return check(value)
     return Annotated[Any, PlainValidator(validate), WithJsonSchema(schema)]
 
 
-def _tagged_field(check: TaggedCheck, schema: dict[str, Any]) -> Any:
+def _tagged_field(check: TaggedCheck, schema: dict[str, Any], needs: str | None) -> Any:
     """The same for a field of amounts: the currencies they name are gathered in the
     validation's context."""
     def validate(value: object, info: ValidationInfo) -> Any:
         if value is None:
+            if needs:
+                raise InvalidInput(needs)
             return None
         assert info.context is not None  # `parse` passes the set to gather them in
         return check(value, info.context["currencies"])
@@ -212,31 +219,49 @@ def omittable(event_class: Any) -> frozenset[str]:
 
 @cache
 def data_model(event_class: type) -> type[BaseModel]:
-    """The pydantic model of the `data` of an event type."""
+    """The pydantic model of the `data` of an event type.
+
+    Every field is validated in declaration order, absent ones too (so that a field
+    the caller must give is refused where it comes, as `needs`).
+    """
     own = specs(event_class)
+    name = event_class.__name__
+    required = [s.camel for s in own if not s.optional and s.name not in omittable(event_class)]
     fields: dict[str, Any] = {}
     for spec in own:
-        required = not spec.optional and spec.name not in omittable(event_class)
-        field = (_tagged_field(_tagged(spec), _schema(spec))
-                 if spec.kind in ("money", "instalments") else _field(_value(spec), _schema(spec)))
-        fields[spec.name] = (field, Field(... if required else None, alias=spec.camel))
+        needs = f"{name} needs {spec.camel}" if spec.camel in required else None
+        field = (_tagged_field(_tagged(spec), _schema(spec), needs)
+                 if spec.kind in ("money", "instalments")
+                 else _field(_value(spec), _schema(spec), needs))
+        fields[spec.name] = (field, Field(None, alias=spec.camel, validate_default=True)
+                             if needs else Field(None, alias=spec.camel))
     if any(s.kind == "money" for s in own):  # the currency the amounts are in, to check
         fields["currency_tag"] = (
             _field(partial(parse_currency, field="currency"),
-                   {**_CURRENCY, "description": "the currency of the amounts: the client's"}),
+                   {**_CURRENCY, "description": "the currency of the amounts: the client's"},
+                   None),
             Field(None, alias="currency"))
-    if event_class.__name__ == "InvoiceIssued":
+    if name == "InvoiceIssued":
         fields["issued_on"] = (
             _field(partial(parse_date, field="issuedOn"),
-                   {**_DAY, "description": "the same as occurredOn"}),
+                   {**_DAY, "description": "the same as occurredOn"}, None),
             Field(None, alias="issuedOn"))
     model: type[BaseModel] = create_model(
-        f"{event_class.__name__}Data",
-        __config__=ConfigDict(extra="forbid", title=f"{event_class.__name__} data",
-                              field_title_generator=lambda name, info: info.alias or name),
+        f"{name}Data",
+        __config__=ConfigDict(extra="forbid", title=f"{name} data",
+                              field_title_generator=lambda name, info: info.alias or name,
+                              json_schema_extra=partial(_require, required)),
         **fields,
     )
     return model
+
+
+def _require(names: list[str], schema: dict[str, Any]) -> None:
+    """Say in the schema which fields are required (pydantic sees defaults on all)."""
+    if names:
+        schema["required"] = names
+    for name in names:
+        schema["properties"][name].pop("default", None)
 
 
 @dataclass
@@ -250,7 +275,7 @@ def parse(event_class: type, data: Mapping[str, Any]) -> Parsed:
     """Turn a caller's `data` into event fields, refusing what the event cannot hold."""
     if not isinstance(data, Mapping):
         raise InvalidInput("data must be an object of the event's fields")
-    model, names, required = _model(event_class)
+    model, names = _model(event_class)
     unknown = [key for key in data if key not in names]
     if unknown:
         known = ", ".join(s.camel for s in specs(event_class))
@@ -260,31 +285,16 @@ def parse(event_class: type, data: Mapping[str, Any]) -> Parsed:
     try:
         values = dict(vars(model.model_validate(
             data if isinstance(data, dict) else dict(data), context={"currencies": currencies})))
-    except ValidationError as error:
-        raise InvalidInput(_reason(event_class, error)) from None
+    except ValidationError as error:  # pragma: no cover - the checks raise InvalidInput
+        raise InvalidInput(f"{event_class.__name__}: {error.errors()[0]['msg']}") from None
     tag, issued_on = values.pop("currency_tag", None), values.pop("issued_on", None)
-    for name, camel_name in required:
-        if values[name] is None:
-            raise InvalidInput(f"{event_class.__name__} needs {camel_name}")
     if tag is not None:
         currencies.add(tag)
     return Parsed(values, currencies, {"issuedOn": issued_on} if issued_on else {})
 
 
 @cache
-def _model(event_class: type) -> tuple[type[BaseModel], frozenset[str],
-                                        tuple[tuple[str, str], ...]]:
-    """The data model of an event type, the names a caller may write, and the fields it
-    must give (as Python name and camelCase name)."""
+def _model(event_class: type) -> tuple[type[BaseModel], frozenset[str]]:
+    """The data model of an event type, and the names a caller may write."""
     model = data_model(event_class)
-    fields = model.model_fields
-    return (model, frozenset(f.alias or name for name, f in fields.items()),
-            tuple((s.name, s.camel) for s in specs(event_class)
-                  if fields[s.name].is_required()))
-
-
-def _reason(event_class: type, error: ValidationError) -> str:
-    first = error.errors()[0]
-    if first["type"] == "missing":
-        return f"{event_class.__name__} needs {first['loc'][0]}"
-    return f"{event_class.__name__}: {first['msg']}"  # pragma: no cover - checks raise
+    return model, frozenset(f.alias or name for name, f in model.model_fields.items())

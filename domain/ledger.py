@@ -94,27 +94,27 @@ class Ledger(Application[UUID]):
         if not entries:
             raise InvalidInput("nothing to append: the batch is empty")
         today = self.clock().astimezone(UTC).date()
-        numbered_ = len(entries) > 1
+        several = len(entries) > 1
         prepared = []
         for n, entry in enumerate(entries, 1):
-            with numbered(n if numbered_ else None):
+            with numbered(n if several else None):
                 prepared.append(prepare(entry, today))
         # another writer got there first: run again on fresh state
         once = retrying(IntegrityError, MAX_ATTEMPTS, RACE_WAIT)(self._append_once)
         try:
-            return once(prepared, numbered_)
+            return once(prepared, several)
         except IntegrityError:
             refs = ", ".join(sorted({p.entry.client_ref for p in prepared}))
             raise VersionConflict(f"{refs} kept changing under {MAX_ATTEMPTS} attempts by "
                                   "other writers; nothing was written, retry later") from None
 
-    def _append_once(self, prepared: list[Prepared], numbered_: bool) -> list[Appended]:
+    def _append_once(self, prepared: list[Prepared], several: bool) -> list[Appended]:
         now = self.clock().astimezone(UTC)
         outcomes: list[Outcome] = []
         new_events: list[Relationship.Event] = []
         with self._streams.checkout(item.entry.client_ref for item in prepared) as clients:
             for n, item in enumerate(prepared, 1):
-                with numbered(n if numbered_ else None):
+                with numbered(n if several else None):
                     outcome, event = self._apply(item, clients, now)
                 outcomes.append(outcome)
                 if event is not None:

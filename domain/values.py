@@ -159,10 +159,15 @@ def camel(name: str) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
+_AS_IT_IS = frozenset({str, int, float, bool})
+
+
 def to_json(value: Any) -> Any:
     """`value` as JSON-ready data: enums by value, amounts as decimal strings, dates and
     times in ISO 8601, tuples and lists as lists, dataclasses as objects with camelCase
     keys; anything else as it is."""
+    if value is None or type(value) in _AS_IT_IS:  # the most frequent, first
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):

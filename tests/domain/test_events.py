@@ -1,4 +1,4 @@
-"""Every event of SPEC §2 is accepted, and its fields come back exactly through export."""
+"""Every event type is accepted, and its fields come back exactly through export."""
 
 from __future__ import annotations
 

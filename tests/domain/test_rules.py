@@ -1,4 +1,4 @@
-"""One test per rule of SPEC §2: refused with the right code, and nothing written."""
+"""One test per rule of the ledger: refused with the right code, and nothing written."""
 
 from __future__ import annotations
 

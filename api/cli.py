@@ -32,9 +32,10 @@ from api.present import client_json, plain
 from api.services import Services, open_services
 from api.settings import Settings
 from api.tables import client_tables, portfolio_tables
+from domain.entries import Entry
 from domain.errors import LedgerError, Unavailable
-from domain.ledger import Entry, Ledger
-from domain.lines import entry_from_line, is_trailer, loads
+from domain.jsonlines import entry_from_line, is_trailer, loads
+from domain.ledger import Ledger
 from projections.portfolio import ClientOrder
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from domain.ledger import Entry
+from domain.entries import Entry
 
 DEMO_TAG = "demo"  # every demo clientRef starts with "demo-"
 ACTOR = "demo"

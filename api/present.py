@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from domain.codec import camel
+from domain.values import camel
 from projections.figures import ClientFigures
 
 CONTACTS_SHOWN = 20

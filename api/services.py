@@ -24,8 +24,9 @@ from datetime import UTC, date
 from api.metrics import Metrics
 from api.settings import Settings
 from domain.errors import Unavailable
-from domain.ledger import Clock, Ledger, Recorded, utc_now
-from domain.lines import dumps, export_line, trailer
+from domain.history import Recorded
+from domain.jsonlines import dumps, export_line, trailer
+from domain.ledger import Clock, Ledger, utc_now
 from projections.projector import Health, Projector
 from projections.queries import ReadModel
 from projections.runner import Runner

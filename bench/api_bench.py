@@ -32,7 +32,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import feed
-from domain.ledger import Entry
+from domain.entries import Entry
 from projections.storage import Database, open_ledger
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",

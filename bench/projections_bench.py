@@ -35,7 +35,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import client_events, feed
-from domain.ledger import Entry
+from domain.entries import Entry
 from projections.figures import figures
 from projections.projector import Projector
 from projections.queries import ReadModel

@@ -1,4 +1,4 @@
-"""How payments settle invoices: the one allocation engine (SPEC §3.1 and §7).
+"""How payments settle invoices: the one allocation engine.
 
 The ledger's rules ask it for balances before accepting a write-off, a dispute
 or a payment plan; the payment figures run it over the events known as of a

@@ -9,6 +9,10 @@ back.  Compression and encryption configured for the library still apply.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
@@ -16,7 +20,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.codec import from_state, to_state
+from domain.fields import specs
+from domain.values import Instalment, to_json
 
 _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _decoder = json.JSONDecoder()
@@ -68,3 +73,56 @@ class EventMapper(Mapper[UUID]):
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return cast(DomainEventProtocol[UUID], event)
+
+
+def to_state(event: Any) -> dict[str, Any]:
+    """The stored form of an event: every field but id and version, plain JSON."""
+    state = dict(vars(event))
+    del state["originator_id"], state["originator_version"]
+    for name in _typed_fields(event.__class__):
+        value = state[name]
+        if value is not None:
+            state[name] = to_json(value)
+    return state
+
+
+@cache
+def _typed_fields(event_class: type) -> list[str]:
+    """The fields whose values JSON cannot hold as they are."""
+    return ["timestamp", "occurred_on"] + [
+        s.name for s in specs(event_class)
+        if s.kind in ("money", "date", "enum", "refs", "instalments")]
+
+
+def from_state(event_class: type, state: dict[str, Any]) -> dict[str, Any]:
+    """Undo `to_state`: typed values back in place (the dict is changed and returned)."""
+    for name, decode in _decoders(event_class):
+        value = state.get(name)
+        if value is not None:
+            state[name] = decode(value)
+    return state
+
+
+def _instalments(items: list[dict[str, str]]) -> tuple[Instalment, ...]:
+    return tuple(Instalment(date.fromisoformat(i["dueOn"]), Decimal(i["amount"]))
+                 for i in items)
+
+
+@cache
+def _decoders(event_class: type) -> list[tuple[str, Callable[[Any], Any]]]:
+    out: list[tuple[str, Callable[[Any], Any]]] = [
+        ("timestamp", datetime.fromisoformat), ("occurred_on", date.fromisoformat),
+    ]
+    for spec in specs(event_class):
+        if spec.kind == "money":
+            out.append((spec.name, Decimal))
+        elif spec.kind == "date":
+            out.append((spec.name, date.fromisoformat))
+        elif spec.kind == "enum":
+            assert spec.enum is not None
+            out.append((spec.name, spec.enum._value2member_map_.__getitem__))
+        elif spec.kind == "refs":
+            out.append((spec.name, tuple))
+        elif spec.kind == "instalments":
+            out.append((spec.name, _instalments))
+    return out

@@ -1,4 +1,4 @@
-"""How a PAYMENT promise is resolved by the payments themselves (SPEC §3.2).
+"""How a PAYMENT promise is resolved by the payments themselves.
 
 Its progress is the money received on or after the day it was made (allocated
 to its invoice when it names one, else any payment).  It is KEPT on the day

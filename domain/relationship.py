@@ -1,4 +1,4 @@
-"""The per-client `Relationship` aggregate and the 29 events of SPEC §2.
+"""The per-client `Relationship` aggregate and its 29 events.
 
 One stream per client (id `uuid5(NAMESPACE, clientRef)`).  Every event carries
 the business date it happened (`occurred_on`), who recorded it (`actor`), an
@@ -6,22 +6,22 @@ optional idempotency key and the fingerprint of the request that wrote it; the
 library's `timestamp` is the ledger's `recordedAt`.
 
 Topics are explicit (`palabra:…`) and must never change: stored events name them.
-The aggregate does not decide anything itself: `record()` asks the rules
-(`domain.rules`) before an event is applied, and applying an event only folds it
-into the client's `Standing`.
+The aggregate keeps the log and what retractions and idempotency keys it holds;
+it decides nothing.  What the ledger knows of a client is folded from these
+events by `domain.standing`, and the rules of `domain.rules` decide on new ones;
+both dispatch on the event classes, and `complete()` checks at import that they
+cover every one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate
 
-from domain.rules import check
-from domain.standing import Standing
 from domain.values import (
     Basis,
     Channel,
@@ -290,24 +290,18 @@ class Relationship(Aggregate, created_event_name="ClientOnboarded"):
         self.log: list[Relationship.Event] = []
         self.retracted: set[int] = set()
         self.keys: dict[str, tuple[int, str | None]] = {}
-        self.standing: Standing
 
     @property
     def client_ref(self) -> str:
-        return self.standing.client_ref
+        return self.log[0].client_ref
 
     def absorb(self, event: Relationship.Event) -> None:
         """Fold a recorded event in (runs on every replay: no decisions here)."""
         self.log.append(event)
         if event.idempotency_key:
             self.keys[event.idempotency_key] = (event.originator_version, event.request_digest)
-        if isinstance(event, Relationship.ClientOnboarded):
-            self.standing = Standing(event)
-        elif isinstance(event, Relationship.EntryRetracted):
+        if isinstance(event, Relationship.EntryRetracted):
             self.retracted.add(event.version)
-            self.standing = Standing.replay(self.effective())
-        else:
-            self.standing.apply(event)
 
     def rewind(self, version: int) -> None:
         """Forget the events after `version`: applied here, but never saved."""
@@ -318,7 +312,6 @@ class Relationship(Aggregate, created_event_name="ClientOnboarded"):
                      for e in self.log if e.idempotency_key}
         self.retracted = {e.version for e in self.log
                           if isinstance(e, Relationship.EntryRetracted)}
-        self.standing = Standing.replay(self.effective())
 
     def effective(self, without: int | None = None) -> list[Relationship.Event]:
         """The events that count: neither retracted nor retractions themselves."""
@@ -329,41 +322,34 @@ class Relationship(Aggregate, created_event_name="ClientOnboarded"):
             and not isinstance(e, Relationship.EntryRetracted)
         ]
 
-    def record(self, event_class: type[Relationship.Event], timestamp: datetime,
-               **fields: Any) -> Relationship.Event:
-        """Decide and apply one new event: the rules are asked first, so a refusal
-        leaves the aggregate untouched."""
-        event = event_class(
-            originator_id=self.id,
-            originator_version=self.version + 1,
-            timestamp=timestamp,
-            **fields,
-        )
-        if isinstance(event, Relationship.EntryRetracted):
-            check_retraction(self, event)
-        else:
-            check(self.standing, event)
+    def next_event(self, event_class: type[Relationship.Event], timestamp: datetime,
+                   **fields: Any) -> Relationship.Event:
+        """The event that would come next, not yet applied (to be decided on)."""
+        return event_class(originator_id=self.id, originator_version=self.version + 1,
+                           timestamp=timestamp, **fields)
+
+    def record(self, event: Relationship.Event) -> None:
+        """Apply a decided event and keep it to be saved."""
         event.mutate(self)
         self.pending_events.append(event)
-        return event
 
 
-def check_retraction(relationship: Relationship, event: Relationship.EntryRetracted) -> None:
-    """A retraction is refused when its target is unknown, the onboarding, a retraction,
-    already retracted, or when what remains would break a rule."""
-    from domain.errors import InvalidState, UnknownEntity
+#: every event type, by name
+EVENT_TYPES: dict[str, type[Relationship.Event]] = {
+    name: cls for name, cls in vars(Relationship).items()
+    if isinstance(cls, type) and issubclass(cls, Relationship.Event)
+    and name not in ("Event", "Created")
+}
 
-    target = event.version
-    if not 1 <= target <= relationship.version:
-        raise UnknownEntity(f"version {target} does not exist in the stream of "
-                            f"{relationship.client_ref} (its latest version is "
-                            f"{relationship.version})")
-    retracted_event = relationship.log[target - 1]
-    if isinstance(retracted_event, Relationship.ClientOnboarded):
-        raise InvalidState("the onboarding of a client cannot be retracted")
-    if isinstance(retracted_event, Relationship.EntryRetracted):
-        raise InvalidState(f"version {target} is itself a retraction and cannot be retracted")
-    if target in relationship.retracted:
-        raise InvalidState(f"version {target} ({retracted_event.type}) is already retracted")
-    Standing.replay(relationship.effective(without=target), check=check,
-                    because=f"retracting version {target} ({retracted_event.type})")
+T = TypeVar("T")
+
+
+def complete(table: Mapping[type[Relationship.Event], T], what: str,
+             besides: Collection[type[Relationship.Event]] = ()) -> dict[type[Any], T]:
+    """A table keyed by event class, checked to cover every event type (those `besides`
+    are handled elsewhere); raises TypeError, at import, when one is missing."""
+    missing = set(EVENT_TYPES.values()) - set(table) - set(besides)
+    if missing:
+        raise TypeError(f"{what} has no entry for "
+                        f"{', '.join(sorted(c.__name__ for c in missing))}")
+    return dict(table)

@@ -1,8 +1,11 @@
-"""The rules of SPEC §2: may this event be added to this client's history?
+"""The ledger's rules: may this event be added to this client's history?
 
 `check(standing, event)` raises a typed `LedgerError` with a plain message, or
 returns.  It looks only at the client's standing and the event itself (never at
-the clock), so the same rules re-check what remains after a retraction.
+the clock), so the same rules re-check what remains after a retraction.  Each
+event type has its rule in `RULES`, keyed by its class (an onboarding is checked
+by the ledger, which knows whether the client exists; a retraction by
+`check_retraction`, which needs the whole log).
 """
 
 from __future__ import annotations
@@ -10,24 +13,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.accounts import InvoiceAccount
 from domain.errors import DuplicateId, InvalidInput, InvalidState, UnknownEntity
+from domain.relationship import Relationship, complete
 from domain.standing import ComplaintState, ExpectationState, PromiseState, Standing
 from domain.values import ZERO, ContactPurpose, Direction, DisputeOutcome, Party, PromiseKind
 
-if TYPE_CHECKING:
-    from domain.relationship import Relationship
 
-    Event = Relationship.Event
-
-
-def check(standing: Standing, event: Event) -> None:
+def check(standing: Standing, event: Relationship.Event) -> None:
     """Refuse the event if it breaks a rule, given the client's standing."""
-    rule: Callable[[Standing, Any], None] | None = RULES.get(type(event).__name__)
-    if rule is not None:
-        rule(standing, event)
+    RULES[type(event)](standing, event)
+
+
+def check_retraction(relationship: Relationship, event: Relationship.EntryRetracted) -> None:
+    """A retraction is refused when its target is unknown, the onboarding, a retraction,
+    already retracted, or when what remains would break a rule."""
+    target = event.version
+    if not 1 <= target <= relationship.version:
+        raise UnknownEntity(f"version {target} does not exist in the stream of "
+                            f"{relationship.client_ref} (its latest version is "
+                            f"{relationship.version})")
+    retracted_event = relationship.log[target - 1]
+    if isinstance(retracted_event, Relationship.ClientOnboarded):
+        raise InvalidState("the onboarding of a client cannot be retracted")
+    if isinstance(retracted_event, Relationship.EntryRetracted):
+        raise InvalidState(f"version {target} is itself a retraction and cannot be retracted")
+    if target in relationship.retracted:
+        raise InvalidState(f"version {target} ({retracted_event.type}) is already retracted")
+    Standing.replay(relationship.effective(without=target), check=check,
+                    because=f"retracting version {target} ({retracted_event.type})")
 
 
 # ---- lookups that refuse ------------------------------------------------------------
@@ -299,32 +315,32 @@ def _advice_answered(s: Standing, e: Relationship.AdviceAnswered) -> None:
         raise InvalidState(f"advice {e.advice_id} has already been answered")
 
 
-RULES: dict[str, Callable[[Standing, Any], None]] = {
-    "ClientProfileUpdated": _profile_updated,
-    "RelationshipEnded": _ended,
-    "RelationshipResumed": _resumed,
-    "PromiseMade": _promise_made,
-    "PromiseRenegotiated": _renegotiated,
-    "PromiseKept": _kept_or_broken,
-    "PromiseBroken": _kept_or_broken,
-    "PromiseCancelled": _cancelled,
-    "ExpectationRecorded": _expectation_recorded,
-    "ExpectationRevised": _expectation_revised,
-    "ExpectationMet": _expectation_settled,
-    "ExpectationMissed": _expectation_settled,
-    "InvoiceIssued": _invoice_issued,
-    "InvoiceDisputed": _disputed,
-    "InvoiceDisputeResolved": _dispute_resolved,
-    "InvoiceWrittenOff": _written_off,
-    "PaymentPlanAgreed": _plan_agreed,
-    "PaymentReceived": _payment_received,
-    "PaymentReversed": _payment_reversed,
-    "ContactLogged": _contact_logged,
-    "ComplaintFiled": _complaint_filed,
-    "ComplaintAcknowledged": _complaint_acknowledged,
-    "ComplaintResolved": _complaint_resolved,
-    "ComplaintReopened": _complaint_reopened,
-    "ServiceRequested": _service_requested,
-    "AdviceGiven": _advice_given,
-    "AdviceAnswered": _advice_answered,
-}
+RULES: dict[type[Any], Callable[[Standing, Any], None]] = complete({
+    Relationship.ClientProfileUpdated: _profile_updated,
+    Relationship.RelationshipEnded: _ended,
+    Relationship.RelationshipResumed: _resumed,
+    Relationship.PromiseMade: _promise_made,
+    Relationship.PromiseRenegotiated: _renegotiated,
+    Relationship.PromiseKept: _kept_or_broken,
+    Relationship.PromiseBroken: _kept_or_broken,
+    Relationship.PromiseCancelled: _cancelled,
+    Relationship.ExpectationRecorded: _expectation_recorded,
+    Relationship.ExpectationRevised: _expectation_revised,
+    Relationship.ExpectationMet: _expectation_settled,
+    Relationship.ExpectationMissed: _expectation_settled,
+    Relationship.InvoiceIssued: _invoice_issued,
+    Relationship.InvoiceDisputed: _disputed,
+    Relationship.InvoiceDisputeResolved: _dispute_resolved,
+    Relationship.InvoiceWrittenOff: _written_off,
+    Relationship.PaymentPlanAgreed: _plan_agreed,
+    Relationship.PaymentReceived: _payment_received,
+    Relationship.PaymentReversed: _payment_reversed,
+    Relationship.ContactLogged: _contact_logged,
+    Relationship.ComplaintFiled: _complaint_filed,
+    Relationship.ComplaintAcknowledged: _complaint_acknowledged,
+    Relationship.ComplaintResolved: _complaint_resolved,
+    Relationship.ComplaintReopened: _complaint_reopened,
+    Relationship.ServiceRequested: _service_requested,
+    Relationship.AdviceGiven: _advice_given,
+    Relationship.AdviceAnswered: _advice_answered,
+}, "the rules", besides=(Relationship.ClientOnboarded, Relationship.EntryRetracted))

@@ -3,7 +3,9 @@
 `Standing` is the fold of a client's effective events in stream order (every
 date included): profile, whether the relationship is active, every promise,
 expectation, complaint, request and piece of advice, and the invoice accounts.
-The rules (`domain.rules`) read it; nothing here refuses anything.
+The rules (`domain.rules`) read it; nothing here refuses anything.  Each event
+type is folded in by one function of `FOLDS`, keyed by its class (the onboarding
+starts a standing, and a retraction replays what remains).
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.accounts import Accounts
 from domain.errors import InvalidState, LedgerError
 from domain.promises import PaymentOutcome, resolve_payment_promise
+from domain.relationship import Relationship, complete
 from domain.values import EndReason, Party, PromiseKind
 
-if TYPE_CHECKING:
-    from domain.relationship import Relationship
-
-    Event = Relationship.Event
+Event = Relationship.Event
 
 
 @dataclass
@@ -99,7 +99,7 @@ class Standing:
         return standing
 
     def apply(self, event: Event) -> None:
-        getattr(self, "_" + type(event).__name__)(event)
+        FOLDS[type(event)](self, event)
 
     def payment_outcome(self, promise: PromiseState, as_of: date) -> PaymentOutcome:
         """How a PAYMENT promise stands on a date, from the payments received so far."""
@@ -116,96 +116,156 @@ class Standing:
             return self.payment_outcome(promise, on).status == "OPEN"
         return True
 
-    # ---- one method per event --------------------------------------------
 
-    def _ClientProfileUpdated(self, e: Relationship.ClientProfileUpdated) -> None:
-        for name in ("name", "sector", "timezone", "payment_terms_days", "contact_cap"):
-            value: Any = getattr(e, name)
-            if value is not None:
-                setattr(self, name, value)
+# ---- one function per event ------------------------------------------------
 
-    def _RelationshipEnded(self, e: Relationship.RelationshipEnded) -> None:
-        self.active, self.end_reason = False, e.reason
 
-    def _RelationshipResumed(self, e: Relationship.RelationshipResumed) -> None:
-        self.active, self.end_reason = True, None
+def _client_profile_updated(s: Standing, e: Relationship.ClientProfileUpdated) -> None:
+    for name in ("name", "sector", "timezone", "payment_terms_days", "contact_cap"):
+        value: Any = getattr(e, name)
+        if value is not None:
+            setattr(s, name, value)
 
-    def _PromiseMade(self, e: Relationship.PromiseMade) -> None:
-        self.promises[e.promise_id] = PromiseState(
-            e.promise_id, e.by, e.kind, e.occurred_on, e.due_on, e.amount, e.invoice_id
-        )
 
-    def _PromiseRenegotiated(self, e: Relationship.PromiseRenegotiated) -> None:
-        promise = self.promises[e.promise_id]
-        promise.due_on = e.new_due_on
-        if e.new_amount is not None:
-            promise.amount = e.new_amount
+def _relationship_ended(s: Standing, e: Relationship.RelationshipEnded) -> None:
+    s.active, s.end_reason = False, e.reason
 
-    def _PromiseKept(self, e: Relationship.PromiseKept) -> None:
-        self.promises[e.promise_id].settled = "KEPT"
 
-    def _PromiseBroken(self, e: Relationship.PromiseBroken) -> None:
-        self.promises[e.promise_id].settled = "BROKEN"
+def _relationship_resumed(s: Standing, e: Relationship.RelationshipResumed) -> None:
+    s.active, s.end_reason = True, None
 
-    def _PromiseCancelled(self, e: Relationship.PromiseCancelled) -> None:
-        self.promises[e.promise_id].settled = "CANCELLED"
 
-    def _ExpectationRecorded(self, e: Relationship.ExpectationRecorded) -> None:
-        self.expectations[e.expectation_id] = ExpectationState(
-            e.expectation_id, e.held_by, e.occurred_on
-        )
+def _promise_made(s: Standing, e: Relationship.PromiseMade) -> None:
+    s.promises[e.promise_id] = PromiseState(
+        e.promise_id, e.by, e.kind, e.occurred_on, e.due_on, e.amount, e.invoice_id
+    )
 
-    def _ExpectationRevised(self, e: Relationship.ExpectationRevised) -> None:
-        pass
 
-    def _ExpectationMet(self, e: Relationship.ExpectationMet) -> None:
-        self.expectations[e.expectation_id].settled = "MET"
+def _promise_renegotiated(s: Standing, e: Relationship.PromiseRenegotiated) -> None:
+    promise = s.promises[e.promise_id]
+    promise.due_on = e.new_due_on
+    if e.new_amount is not None:
+        promise.amount = e.new_amount
 
-    def _ExpectationMissed(self, e: Relationship.ExpectationMissed) -> None:
-        self.expectations[e.expectation_id].settled = "MISSED"
 
-    def _InvoiceIssued(self, e: Relationship.InvoiceIssued) -> None:
-        self.accounts.issue(e.invoice_id, e.amount, e.occurred_on, e.due_on, e.description)
+def _promise_kept(s: Standing, e: Relationship.PromiseKept) -> None:
+    s.promises[e.promise_id].settled = "KEPT"
 
-    def _InvoiceDisputed(self, e: Relationship.InvoiceDisputed) -> None:
-        self.accounts.dispute(e.invoice_id, e.occurred_on)
 
-    def _InvoiceDisputeResolved(self, e: Relationship.InvoiceDisputeResolved) -> None:
-        self.accounts.resolve_dispute(e.invoice_id, e.outcome, e.credit_amount, e.occurred_on)
+def _promise_broken(s: Standing, e: Relationship.PromiseBroken) -> None:
+    s.promises[e.promise_id].settled = "BROKEN"
 
-    def _InvoiceWrittenOff(self, e: Relationship.InvoiceWrittenOff) -> None:
-        self.accounts.write_off(e.invoice_id, e.amount, e.occurred_on)
 
-    def _PaymentPlanAgreed(self, e: Relationship.PaymentPlanAgreed) -> None:
-        self.accounts.agree_plan(e.plan_id, e.invoice_ids, e.instalments, e.occurred_on)
+def _promise_cancelled(s: Standing, e: Relationship.PromiseCancelled) -> None:
+    s.promises[e.promise_id].settled = "CANCELLED"
 
-    def _PaymentReceived(self, e: Relationship.PaymentReceived) -> None:
-        self.accounts.receive(e.payment_id, e.amount, e.occurred_on, e.method, e.invoice_id)
 
-    def _PaymentReversed(self, e: Relationship.PaymentReversed) -> None:
-        self.accounts.reverse(e.payment_id, e.occurred_on)
+def _expectation_recorded(s: Standing, e: Relationship.ExpectationRecorded) -> None:
+    s.expectations[e.expectation_id] = ExpectationState(
+        e.expectation_id, e.held_by, e.occurred_on
+    )
 
-    def _ContactLogged(self, e: Relationship.ContactLogged) -> None:
-        self.contacts[e.contact_id] = e.occurred_on
 
-    def _ComplaintFiled(self, e: Relationship.ComplaintFiled) -> None:
-        self.complaints[e.complaint_id] = ComplaintState(e.complaint_id, e.occurred_on)
+def _expectation_revised(s: Standing, e: Relationship.ExpectationRevised) -> None:
+    pass
 
-    def _ComplaintAcknowledged(self, e: Relationship.ComplaintAcknowledged) -> None:
-        self.complaints[e.complaint_id].acknowledged = True
 
-    def _ComplaintResolved(self, e: Relationship.ComplaintResolved) -> None:
-        self.complaints[e.complaint_id].resolved = True
+def _expectation_met(s: Standing, e: Relationship.ExpectationMet) -> None:
+    s.expectations[e.expectation_id].settled = "MET"
 
-    def _ComplaintReopened(self, e: Relationship.ComplaintReopened) -> None:
-        complaint = self.complaints[e.complaint_id]
-        complaint.resolved = complaint.acknowledged = False
 
-    def _ServiceRequested(self, e: Relationship.ServiceRequested) -> None:
-        self.requests[e.request_id] = e.occurred_on
+def _expectation_missed(s: Standing, e: Relationship.ExpectationMissed) -> None:
+    s.expectations[e.expectation_id].settled = "MISSED"
 
-    def _AdviceGiven(self, e: Relationship.AdviceGiven) -> None:
-        self.advice[e.advice_id] = (e.occurred_on, False)
 
-    def _AdviceAnswered(self, e: Relationship.AdviceAnswered) -> None:
-        self.advice[e.advice_id] = (self.advice[e.advice_id][0], True)
+def _invoice_issued(s: Standing, e: Relationship.InvoiceIssued) -> None:
+    s.accounts.issue(e.invoice_id, e.amount, e.occurred_on, e.due_on, e.description)
+
+
+def _invoice_disputed(s: Standing, e: Relationship.InvoiceDisputed) -> None:
+    s.accounts.dispute(e.invoice_id, e.occurred_on)
+
+
+def _invoice_dispute_resolved(s: Standing, e: Relationship.InvoiceDisputeResolved) -> None:
+    s.accounts.resolve_dispute(e.invoice_id, e.outcome, e.credit_amount, e.occurred_on)
+
+
+def _invoice_written_off(s: Standing, e: Relationship.InvoiceWrittenOff) -> None:
+    s.accounts.write_off(e.invoice_id, e.amount, e.occurred_on)
+
+
+def _payment_plan_agreed(s: Standing, e: Relationship.PaymentPlanAgreed) -> None:
+    s.accounts.agree_plan(e.plan_id, e.invoice_ids, e.instalments, e.occurred_on)
+
+
+def _payment_received(s: Standing, e: Relationship.PaymentReceived) -> None:
+    s.accounts.receive(e.payment_id, e.amount, e.occurred_on, e.method, e.invoice_id)
+
+
+def _payment_reversed(s: Standing, e: Relationship.PaymentReversed) -> None:
+    s.accounts.reverse(e.payment_id, e.occurred_on)
+
+
+def _contact_logged(s: Standing, e: Relationship.ContactLogged) -> None:
+    s.contacts[e.contact_id] = e.occurred_on
+
+
+def _complaint_filed(s: Standing, e: Relationship.ComplaintFiled) -> None:
+    s.complaints[e.complaint_id] = ComplaintState(e.complaint_id, e.occurred_on)
+
+
+def _complaint_acknowledged(s: Standing, e: Relationship.ComplaintAcknowledged) -> None:
+    s.complaints[e.complaint_id].acknowledged = True
+
+
+def _complaint_resolved(s: Standing, e: Relationship.ComplaintResolved) -> None:
+    s.complaints[e.complaint_id].resolved = True
+
+
+def _complaint_reopened(s: Standing, e: Relationship.ComplaintReopened) -> None:
+    complaint = s.complaints[e.complaint_id]
+    complaint.resolved = complaint.acknowledged = False
+
+
+def _service_requested(s: Standing, e: Relationship.ServiceRequested) -> None:
+    s.requests[e.request_id] = e.occurred_on
+
+
+def _advice_given(s: Standing, e: Relationship.AdviceGiven) -> None:
+    s.advice[e.advice_id] = (e.occurred_on, False)
+
+
+def _advice_answered(s: Standing, e: Relationship.AdviceAnswered) -> None:
+    s.advice[e.advice_id] = (s.advice[e.advice_id][0], True)
+
+
+FOLDS: dict[type[Any], Callable[[Standing, Any], None]] = complete({
+    Relationship.ClientProfileUpdated: _client_profile_updated,
+    Relationship.RelationshipEnded: _relationship_ended,
+    Relationship.RelationshipResumed: _relationship_resumed,
+    Relationship.PromiseMade: _promise_made,
+    Relationship.PromiseRenegotiated: _promise_renegotiated,
+    Relationship.PromiseKept: _promise_kept,
+    Relationship.PromiseBroken: _promise_broken,
+    Relationship.PromiseCancelled: _promise_cancelled,
+    Relationship.ExpectationRecorded: _expectation_recorded,
+    Relationship.ExpectationRevised: _expectation_revised,
+    Relationship.ExpectationMet: _expectation_met,
+    Relationship.ExpectationMissed: _expectation_missed,
+    Relationship.InvoiceIssued: _invoice_issued,
+    Relationship.InvoiceDisputed: _invoice_disputed,
+    Relationship.InvoiceDisputeResolved: _invoice_dispute_resolved,
+    Relationship.InvoiceWrittenOff: _invoice_written_off,
+    Relationship.PaymentPlanAgreed: _payment_plan_agreed,
+    Relationship.PaymentReceived: _payment_received,
+    Relationship.PaymentReversed: _payment_reversed,
+    Relationship.ContactLogged: _contact_logged,
+    Relationship.ComplaintFiled: _complaint_filed,
+    Relationship.ComplaintAcknowledged: _complaint_acknowledged,
+    Relationship.ComplaintResolved: _complaint_resolved,
+    Relationship.ComplaintReopened: _complaint_reopened,
+    Relationship.ServiceRequested: _service_requested,
+    Relationship.AdviceGiven: _advice_given,
+    Relationship.AdviceAnswered: _advice_answered,
+}, "the fold of a standing",
+   besides=(Relationship.ClientOnboarded, Relationship.EntryRetracted))

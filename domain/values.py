@@ -1,18 +1,20 @@
-"""Value types of the ledger: the enumerations of SPEC §2, money, identifiers and dates.
+"""Value types of the ledger: its enumerations, money, identifiers and dates.
 
-Everything here is pure and immutable; parsing functions raise `InvalidInput`
-with a message that names the offending field.  `check_text` is the one test
-every text and id a caller sends goes through.
+Everything here is pure and immutable.  `check_text` is the one test every text
+and id a caller sends goes through; `to_json` is the one conversion of these
+values (and of dataclasses made of them) into JSON-ready data.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 from uuid import UUID, uuid5
 
 from domain.errors import InvalidInput
@@ -23,10 +25,6 @@ NAMESPACE = UUID("6f1c3c8e-1d0b-5a43-9c55-70616c616272")
 CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-#: an amount as a caller writes it: ASCII digits, at most one point, no sign but minus
-_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: what no text may hold: control characters (Unicode category Cc) and surrogates (a lone
 #: one is not a character and cannot be stored as UTF-8); free text may hold tab and newline
 _NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -151,55 +149,34 @@ def check_text(value: str, field: str, free: bool = False) -> str:
     return value
 
 
-def parse_ref(value: object, field: str) -> str:
-    """A client reference or entity id: 1–64 characters of [A-Za-z0-9._:-]."""
-    if isinstance(value, str):
-        check_text(value, field)
-    if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise InvalidInput(
-            f"{field} must be 1 to 64 characters of letters, digits and . _ : - (got {value!r})"
-        )
-    return value
-
-
-def parse_money(value: object, field: str) -> Decimal:
-    """An exact, positive amount with at most two decimal places, normalised to cents."""
-    if isinstance(value, bool | float):
-        raise InvalidInput(f"{field} must be an exact decimal written as a string, e.g. \"12.50\"")
-    if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, str):
-        if len(value) > 40 or not _AMOUNT.fullmatch(value):
-            raise InvalidInput(f"{field} must be a finite amount written with the digits 0-9 "
-                               f"and at most one point, e.g. \"1250.00\" (got {value[:40]!r})")
-        amount = Decimal(value)
-    else:
-        raise InvalidInput(f"{field} must be a decimal amount, e.g. \"12.50\"")
-    if not amount.is_finite():
-        raise InvalidInput(f"{field} must be a finite amount (got {value!r})")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise InvalidInput(f"{field} has more than two decimal places: {value!r}")
-    if amount <= 0:
-        raise InvalidInput(f"{field} must be greater than zero (got {value!r})")
-    if amount >= Decimal("1e15"):
-        raise InvalidInput(f"{field} is too large (at most 999999999999999.99)")
-    return amount.quantize(CENTS)
-
-
-def parse_date(value: object, field: str) -> date:
-    """A business date written YYYY-MM-DD."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise InvalidInput(f"{field} must be a date written YYYY-MM-DD (got {value!r})")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field} is not a valid date: {value!r}") from None
-
-
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def camel(name: str) -> str:
+    """A snake_case name in camelCase, as callers and exports write field names."""
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+_AS_IT_IS = frozenset({str, int, float, bool})
+
+
+def to_json(value: Any) -> Any:
+    """`value` as JSON-ready data: enums by value, amounts as decimal strings, dates and
+    times in ISO 8601, tuples and lists as lists, dataclasses as objects with camelCase
+    keys; anything else as it is."""
+    if value is None or type(value) in _AS_IT_IS:  # the most frequent, first
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): to_json(getattr(value, f.name))
+                for f in dataclasses.fields(value)}
+    return value

@@ -33,9 +33,9 @@ from api.graphql.enums import (
     Severity,
 )
 from api.graphql.scalars import DecimalInput
-from domain.codec import camel
+from domain.entries import Entry
 from domain.errors import InvalidInput
-from domain.ledger import Entry
+from domain.values import camel
 
 T = TypeVar("T")
 

@@ -8,8 +8,8 @@ import strawberry
 
 from api.graphql.scalars import JSONValue
 from api.graphql.types import PageInfo
+from domain.history import Recorded
 from domain.ledger import Appended as Written
-from domain.ledger import Recorded
 
 
 @strawberry.type

@@ -35,8 +35,8 @@ from api.graphql.inputs import (
 from api.graphql.ledger_types import Appended, AppendResult
 from api.graphql.permissions import CanWrite, needs
 from api.services import Services
+from domain.entries import Entry
 from domain.errors import InvalidInput
-from domain.ledger import Entry
 
 Info = strawberry.Info[Context, None]
 

@@ -31,7 +31,7 @@ from api.graphql.types import (
     Portfolio,
 )
 from domain.errors import InvalidInput, UnknownClient
-from domain.ledger import EVENT_TYPES
+from domain.relationship import EVENT_TYPES
 from domain.values import check_text
 from projections import portfolio
 

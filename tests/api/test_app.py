@@ -39,7 +39,7 @@ def client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
 
 def load_acme(client: TestClient) -> None:
     services = client.app.state.services  # type: ignore[attr-defined]
-    from domain.ledger import Entry
+    from domain.entries import Entry
 
     services.ledger.append([Entry(x["type"], x["clientRef"], x["data"], x["occurredOn"])
                             for x in scenario_lines("acme.jsonl")])

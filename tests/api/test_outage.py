@@ -32,7 +32,7 @@ from api.app import create_app
 from api.auth import ApiKeys
 from api.cli import app as cli
 from api.settings import Settings, SettingsError
-from domain.ledger import Entry
+from domain.entries import Entry
 from projections.storage import Database
 from tests.support import FixedClock
 

@@ -1,4 +1,4 @@
-"""Every event of SPEC §2 is accepted, and its fields come back exactly through export."""
+"""Every event type is accepted, and its fields come back exactly through export."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from domain.ledger import EVENT_TYPES, Entry, Ledger
-from domain.lines import export_line
+from domain.entries import Entry
+from domain.jsonlines import export_line
+from domain.ledger import Ledger
+from domain.relationship import EVENT_TYPES
 from tests.support import entry
 
 # One history that uses every event type with every field it has.
@@ -93,10 +95,10 @@ FULL_HISTORY: list[tuple[str, str, dict[str, Any]]] = [
 
 
 @pytest.fixture
-def exported(ledger: Ledger) -> list[dict[str, Any]]:
-    ledger.append([Entry(t, "acme", data, on, idempotency_key=f"k{n}", actor="ana")
-                   for n, (t, on, data) in enumerate(FULL_HISTORY, 1)])
-    return [export_line(r) for r in ledger.stream("acme")]
+def exported(memory_ledger: Ledger) -> list[dict[str, Any]]:
+    memory_ledger.append([Entry(t, "acme", data, on, idempotency_key=f"k{n}", actor="ana")
+                          for n, (t, on, data) in enumerate(FULL_HISTORY, 1)])
+    return [export_line(r) for r in memory_ledger.stream("acme")]
 
 
 def test_the_full_history_uses_every_event_type() -> None:
@@ -132,8 +134,8 @@ def test_positions_follow_the_batch_and_recorded_at_comes_from_the_clock(
     assert {line["recordedAt"] for line in exported} == {clock.now.isoformat()}
 
 
-def test_defaults_are_recorded_on_the_event(ledger: Ledger) -> None:
-    results = ledger.append([
+def test_defaults_are_recorded_on_the_event(memory_ledger: Ledger) -> None:
+    results = memory_ledger.append([
         entry("ClientOnboarded", "beta", "2026-01-05", name="Beta", currency="EUR"),
         entry("InvoiceIssued", "beta", "2026-01-10", amount="10", description="x"),
         entry("ExpectationRecorded", "beta", "2026-01-10", heldBy="CLIENT", kind="OTHER",
@@ -143,7 +145,7 @@ def test_defaults_are_recorded_on_the_event(ledger: Ledger) -> None:
         entry("ContactLogged", "beta", "2026-01-12", channel="EMAIL", direction="INBOUND",
               purpose="CHECK_IN", summary="hi"),
     ])
-    data = [r.data for r in ledger.stream("beta")]
+    data = [r.data for r in memory_ledger.stream("beta")]
     assert data[0]["paymentTermsDays"] == 30
     assert data[0]["contactCap"] == 3
     assert data[1]["dueOn"] == "2026-02-09"  # issuedOn + paymentTermsDays
@@ -156,29 +158,29 @@ def test_defaults_are_recorded_on_the_event(ledger: Ledger) -> None:
     assert data[4]["answered"] is True  # INBOUND defaults to answered
 
 
-def test_the_due_date_default_uses_the_terms_in_force_at_issue(ledger: Ledger) -> None:
-    ledger.append([
-        entry("ClientOnboarded", "beta", "2026-01-05", name="Beta", currency="EUR",
-              paymentTermsDays=15),
-        entry("InvoiceIssued", "beta", "2026-01-10", invoiceId="I1", amount="10",
-              description="x"),
-        entry("ClientProfileUpdated", "beta", "2026-01-11", paymentTermsDays=60),
-        entry("InvoiceIssued", "beta", "2026-01-12", invoiceId="I2", amount="10",
-              description="x"),
+def test_the_due_date_default_uses_the_terms_in_force_at_issue(memory_ledger: Ledger) -> None:
+    memory_ledger.append([
+               entry("ClientOnboarded", "beta", "2026-01-05", name="Beta", currency="EUR",
+                     paymentTermsDays=15),
+               entry("InvoiceIssued", "beta", "2026-01-10", invoiceId="I1", amount="10",
+                     description="x"),
+               entry("ClientProfileUpdated", "beta", "2026-01-11", paymentTermsDays=60),
+               entry("InvoiceIssued", "beta", "2026-01-12", invoiceId="I2", amount="10",
+                     description="x"),
     ])
-    dues = [r.data.get("dueOn") for r in ledger.stream("beta")]
+    dues = [r.data.get("dueOn") for r in memory_ledger.stream("beta")]
     assert dues == [None, "2026-01-25", None, "2026-03-13"]
 
 
-def test_amounts_add_up_exactly(ledger: Ledger) -> None:
-    ledger.append([
-        entry("ClientOnboarded", "beta", "2026-01-05", name="Beta", currency="EUR"),
-        entry("InvoiceIssued", "beta", "2026-01-10", invoiceId="I1", amount="0.30",
-              description="x"),
-        entry("PaymentReceived", "beta", "2026-01-11", paymentId="P1", amount="0.1"),
-        entry("PaymentReceived", "beta", "2026-01-12", paymentId="P2", amount="0.2"),
+def test_amounts_add_up_exactly(memory_ledger: Ledger) -> None:
+    memory_ledger.append([
+               entry("ClientOnboarded", "beta", "2026-01-05", name="Beta", currency="EUR"),
+               entry("InvoiceIssued", "beta", "2026-01-10", invoiceId="I1", amount="0.30",
+                     description="x"),
+               entry("PaymentReceived", "beta", "2026-01-11", paymentId="P1", amount="0.1"),
+               entry("PaymentReceived", "beta", "2026-01-12", paymentId="P2", amount="0.2"),
     ])
-    relationship = ledger.load("beta")
+    relationship = memory_ledger.load("beta")
     assert relationship is not None
     invoice = relationship.standing.accounts.invoices["I1"]
     assert invoice.balance == Decimal("0.00")

@@ -1,4 +1,4 @@
-"""One test per rule of SPEC §2: refused with the right code, and nothing written."""
+"""One test per rule of the ledger: refused with the right code, and nothing written."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from domain.entries import Entry
 from domain.errors import LedgerError
-from domain.ledger import Entry, Ledger
+from domain.ledger import Ledger
 from tests.support import entry
 
 ACME = "acme"
@@ -243,23 +244,23 @@ def _max_position(ledger: Ledger) -> int:
 @pytest.mark.parametrize(("history", "refused", "code"),
                          [pytest.param(h, r, c, id=name) for name, h, r, c in CASES])
 def test_rule_refuses_with_its_code_and_writes_nothing(
-    ledger: Ledger, history: list[Entry], refused: Entry, code: str
+    memory_ledger: Ledger, history: list[Entry], refused: Entry, code: str
 ) -> None:
     if history:
-        ledger.append(history)
-    before = _max_position(ledger)
+        memory_ledger.append(history)
+    before = _max_position(memory_ledger)
     with pytest.raises(LedgerError) as caught:
-        ledger.append([refused])
+        memory_ledger.append([refused])
     assert caught.value.code == code, caught.value.message
     assert caught.value.message  # a sentence for a person
-    assert _max_position(ledger) == before
+    assert _max_position(memory_ledger) == before
 
 
 def test_payments_complaints_and_retractions_are_still_allowed_after_the_end(
-    ledger: Ledger,
+    memory_ledger: Ledger,
 ) -> None:
-    ledger.append([ONBOARD, INVOICE, ENDED])
-    results = ledger.append([
+    memory_ledger.append([ONBOARD, INVOICE, ENDED])
+    results = memory_ledger.append([
         e("PaymentReceived", "2026-03-05", paymentId="PAY1", amount="400.00"),
         e("ComplaintFiled", "2026-03-06", complaintId="C1", raisedBy="CLIENT",
           category="BILLING", severity="LOW", description="Invoice unclear"),
@@ -270,26 +271,28 @@ def test_payments_complaints_and_retractions_are_still_allowed_after_the_end(
     assert [r.version for r in results] == [4, 5, 6, 7]
 
 
-def test_a_retraction_is_allowed_once_the_later_entry_is_retracted_first(ledger: Ledger) -> None:
-    ledger.append([ONBOARD, VENDOR_PROMISE, e("PromiseKept", "2026-02-03", promiseId="P1")])
-    ledger.append([e("EntryRetracted", version=3, reason="not kept after all"),
-                   e("EntryRetracted", version=2, reason="never promised")])
-    records = ledger.stream(ACME)
+def test_a_retraction_is_allowed_once_the_later_entry_is_retracted_first(
+    memory_ledger: Ledger,
+) -> None:
+    memory_ledger.append([ONBOARD, VENDOR_PROMISE, e("PromiseKept", "2026-02-03", promiseId="P1")])
+    memory_ledger.append([e("EntryRetracted", version=3, reason="not kept after all"),
+                          e("EntryRetracted", version=2, reason="never promised")])
+    records = memory_ledger.stream(ACME)
     assert [r.retracted for r in records] == [False, True, True, False, False]
     # the promise id is free again: a correction is a retraction plus a new event
-    ledger.append([e("PromiseMade", "2026-02-05", promiseId="P1", by="VENDOR", kind="DELIVERY",
-                     description="Deliver tiles", dueOn="2026-02-25")])
+    memory_ledger.append([e("PromiseMade", "2026-02-05", promiseId="P1", by="VENDOR",
+                            kind="DELIVERY", description="Deliver tiles", dueOn="2026-02-25")])
 
 
-def test_a_later_plan_replaces_the_earlier_one_for_its_invoices(ledger: Ledger) -> None:
-    ledger.append([ONBOARD, INVOICE,
-                   e("PaymentPlanAgreed", "2026-02-02", planId="PL1", invoiceIds=["INV1"],
-                     instalments=[{"dueOn": "2026-03-01", "amount": "600.00"},
-                                  {"dueOn": "2026-04-01", "amount": "400.00"}]),
-                   e("PaymentReceived", "2026-02-20", paymentId="PAY1", amount="100.00"),
-                   e("PaymentPlanAgreed", "2026-02-21", planId="PL2", invoiceIds=["INV1"],
-                     instalments=[{"dueOn": "2026-05-01", "amount": "900.00"}])])
-    accounts = _standing(ledger).accounts
+def test_a_later_plan_replaces_the_earlier_one_for_its_invoices(memory_ledger: Ledger) -> None:
+    memory_ledger.append([ONBOARD, INVOICE,
+                          e("PaymentPlanAgreed", "2026-02-02", planId="PL1", invoiceIds=["INV1"],
+                            instalments=[{"dueOn": "2026-03-01", "amount": "600.00"},
+                                         {"dueOn": "2026-04-01", "amount": "400.00"}]),
+                          e("PaymentReceived", "2026-02-20", paymentId="PAY1", amount="100.00"),
+                          e("PaymentPlanAgreed", "2026-02-21", planId="PL2", invoiceIds=["INV1"],
+                            instalments=[{"dueOn": "2026-05-01", "amount": "900.00"}])])
+    accounts = _standing(memory_ledger).accounts
     assert accounts.invoices["INV1"].plan_id == "PL2"
     assert accounts.plans["PL1"].invoice_ids == []
 

@@ -3,15 +3,18 @@ that are not IANA names are refused with INVALID_INPUT, and nothing is written."
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from domain.codec import iana_zones
+from domain.checks import iana_zones, parse_money
+from domain.entries import Entry
 from domain.errors import InvalidInput, LedgerError
-from domain.ledger import Entry, Ledger
-from domain.values import check_text, parse_money
+from domain.ledger import Ledger
+from domain.values import Instalment, Party, check_text, to_json
 from tests.support import entry, onboard
 
 
@@ -89,32 +92,32 @@ BAD_TEXT = [
 
 @pytest.mark.parametrize(("bad", "message"), BAD_TEXT)
 def test_control_characters_and_surrogates_are_refused_naming_the_field(
-    ledger: Ledger, bad: Entry, message: str
+    memory_ledger: Ledger, bad: Entry, message: str
 ) -> None:
-    onboard(ledger)
-    error = refused(ledger, bad)
+    onboard(memory_ledger)
+    error = refused(memory_ledger, bad)
     assert message in error.message
 
 
-def test_a_bad_item_refuses_its_whole_batch(ledger: Ledger) -> None:
-    error = refused(ledger, onboarding("fine"), onboarding("nul1", name="Evil\x00Name"))
+def test_a_bad_item_refuses_its_whole_batch(memory_ledger: Ledger) -> None:
+    error = refused(memory_ledger, onboarding("fine"), onboarding("nul1", name="Evil\x00Name"))
     assert error.message == "item 2: name contains a control character (U+0000)"
 
 
-def test_free_text_may_hold_tab_and_newline(ledger: Ledger) -> None:
-    onboard(ledger)
-    ledger.append([entry("InvoiceIssued", "acme", "2026-01-10", invoiceId="INV1",
-                         amount="5.00", description="Setup fee\n\tline two")])
-    assert ledger.stream("acme")[-1].data["description"] == "Setup fee\n\tline two"
+def test_free_text_may_hold_tab_and_newline(memory_ledger: Ledger) -> None:
+    onboard(memory_ledger)
+    memory_ledger.append([entry("InvoiceIssued", "acme", "2026-01-10", invoiceId="INV1",
+                                amount="5.00", description="Setup fee\n\tline two")])
+    assert memory_ledger.stream("acme")[-1].data["description"] == "Setup fee\n\tline two"
 
 
 @pytest.mark.parametrize("ref", ["a\x00b", "\ud800", "a\x1fb"])
 def test_a_history_read_with_a_control_character_is_invalid_input(
-    ledger: Ledger, ref: str
+    memory_ledger: Ledger, ref: str
 ) -> None:
-    onboard(ledger)
+    onboard(memory_ledger)
     with pytest.raises(InvalidInput, match="clientRef contains"):
-        ledger.stream(ref)
+        memory_ledger.stream(ref)
 
 
 def test_check_text_allows_everything_printable() -> None:
@@ -149,17 +152,17 @@ def test_plain_amounts_are_accepted(written: object, amount: str) -> None:
 @pytest.mark.parametrize("written", ["1_000.00", "١٢٣.٤٥", "1e-2", "+1.00", " 1.00",
                                      "1.00  EUR", "EUR  1.00", " 1.00 EUR", "1.00 EUR ",
                                      "1.00\u00a0EUR", "1.00 eur"])
-def test_strict_amounts_through_the_ledger(ledger: Ledger, written: str) -> None:
-    onboard(ledger)
-    error = refused(ledger, payment(amount=written))
+def test_strict_amounts_through_the_ledger(memory_ledger: Ledger, written: str) -> None:
+    onboard(memory_ledger)
+    error = refused(memory_ledger, payment(amount=written))
     assert "amount" in error.message
 
 
-def test_an_amount_tagged_with_its_currency_is_accepted(ledger: Ledger) -> None:
-    onboard(ledger)
-    ledger.append([payment(paymentId="P1", amount="1.00 EUR"),
-                   payment(paymentId="P2", amount="EUR 2.00")])
-    assert [r.data["amount"] for r in ledger.stream("acme")[1:]] == ["1.00", "2.00"]
+def test_an_amount_tagged_with_its_currency_is_accepted(memory_ledger: Ledger) -> None:
+    onboard(memory_ledger)
+    memory_ledger.append([payment(paymentId="P1", amount="1.00 EUR"),
+                          payment(paymentId="P2", amount="EUR 2.00")])
+    assert [r.data["amount"] for r in memory_ledger.stream("acme")[1:]] == ["1.00", "2.00"]
 
 
 # ---- time zones and currencies ---------------------------------------------------------
@@ -170,16 +173,16 @@ def test_an_amount_tagged_with_its_currency_is_accepted(ledger: Ledger) -> None:
     "../../../../etc/localtime", "Europe/../Europe/Madrid", "Europe/Madrid ", "europe/madrid",
     "Mars/Olympus", "right/UTC", "posix/Europe/Madrid", "x" * 300, 5,
 ])
-def test_a_timezone_must_be_an_iana_name(ledger: Ledger, zone: object) -> None:
-    error = refused(ledger, onboarding(timezone=zone))
+def test_a_timezone_must_be_an_iana_name(memory_ledger: Ledger, zone: object) -> None:
+    error = refused(memory_ledger, onboarding(timezone=zone))
     assert "timezone must be an IANA time zone" in error.message
 
 
 @pytest.mark.parametrize("zone", ["Europe/Madrid", "UTC", "America/Argentina/Buenos_Aires",
                                   "Etc/GMT+3", "Asia/Kolkata"])
-def test_iana_names_are_accepted(ledger: Ledger, zone: str) -> None:
-    ledger.append([onboarding("c1", timezone=zone)])
-    assert ledger.stream("c1")[0].data["timezone"] == zone
+def test_iana_names_are_accepted(memory_ledger: Ledger, zone: str) -> None:
+    memory_ledger.append([onboarding("c1", timezone=zone)])
+    assert memory_ledger.stream("c1")[0].data["timezone"] == zone
 
 
 def test_the_iana_list_is_the_databases_own() -> None:
@@ -191,6 +194,28 @@ def test_the_iana_list_is_the_databases_own() -> None:
 
 @pytest.mark.parametrize("currency", ["eur", "EURO", "EU", "€", "ＥＵＲ", "EUR ", "XYZ", "",
                                       "E\x00R", 978])
-def test_a_currency_is_an_iso_4217_code(ledger: Ledger, currency: object) -> None:
-    error = refused(ledger, onboarding(currency=currency))
+def test_a_currency_is_an_iso_4217_code(memory_ledger: Ledger, currency: object) -> None:
+    error = refused(memory_ledger, onboarding(currency=currency))
     assert "currency" in error.message
+
+
+# ---- the one JSON conversion ------------------------------------------------------------
+
+
+def test_to_json_writes_values_as_json_data() -> None:
+    @dataclasses.dataclass
+    class Figure:
+        due_on: date
+        amount: Decimal
+        party: Party
+        parts: tuple[Instalment, ...]
+        at: datetime | None = None
+
+    figure = Figure(date(2026, 1, 5), Decimal("12.50"), Party.CLIENT,
+                    (Instalment(date(2026, 2, 1), Decimal("1.00")),),
+                    datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+    assert to_json(figure) == {
+        "dueOn": "2026-01-05", "amount": "12.50", "party": "CLIENT",
+        "parts": [{"dueOn": "2026-02-01", "amount": "1.00"}],
+        "at": "2026-01-05T09:30:00+00:00"}
+    assert to_json([1, "a", None, True]) == [1, "a", None, True]

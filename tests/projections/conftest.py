@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from api.present import plain  # noqa: F401  (the figures as the API shows them)
-from domain.ledger import Entry, Ledger
+from domain.entries import Entry
+from domain.ledger import Ledger
 from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
 from projections.state import ClientState, fold

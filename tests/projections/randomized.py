@@ -12,10 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain.entries import Entry
 from domain.errors import LedgerError
-from domain.ledger import Entry, Ledger
-from domain.relationship import Relationship
-from domain.values import stream_id
+from domain.ledger import Ledger
 
 KINDS = ["DELIVERY", "INTEGRATION", "SERVICE_LEVEL", "SUPPORT", "PURCHASE", "OTHER"]
 
@@ -57,12 +56,12 @@ class RandomHistory:
         return f"{self.rnd.randint(low, high)}.{self.rnd.randint(0, 99):02d}"
 
     def _balance(self, invoice_id: str) -> Decimal:
-        relationship: Relationship = self.ledger.repository.get(stream_id(self.ref))
+        relationship = self.ledger.load(self.ref)
         invoice = relationship.standing.accounts.invoices.get(invoice_id)
         return invoice.balance if invoice else Decimal(0)
 
     def _open_invoice(self) -> str | None:
-        relationship: Relationship = self.ledger.repository.get(stream_id(self.ref))
+        relationship = self.ledger.load(self.ref)
         accounts = relationship.standing.accounts
         found = [i for i in self.ids.get("INV", []) if i in accounts.invoices
                  and (accounts.invoices[i].balance > 0 or accounts.invoices[i].disputed)]

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.present import plain
-from domain.ledger import Entry, Ledger
+from domain.entries import Entry
+from domain.ledger import Ledger
 from projections import projector as projector_module
 from projections.contact_policy import contact_allowed
 from projections.figures import figures

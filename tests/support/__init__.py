@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.ledger import Entry, Ledger
+from domain.entries import Entry
+from domain.ledger import Ledger
 from projections.storage import Database
 
 REPOSITORY = Path(__file__).resolve().parents[2]

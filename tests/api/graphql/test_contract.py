@@ -27,7 +27,7 @@ from api.graphql import enums
 from api.graphql.export import SCHEMA_FILE, sdl
 from api.graphql.inputs import EVENT_TYPES
 from domain import values
-from domain.ledger import EVENT_TYPES as LEDGER_EVENT_TYPES
+from domain.relationship import EVENT_TYPES as LEDGER_EVENT_TYPES
 from projections import outcomes, payments, portfolio, signal_rules, state, trust
 from tests.support import CONTRACT
 

@@ -1,4 +1,4 @@
-"""The JSON Lines format of SPEC §6: one event a line, for import and export.
+"""The JSON Lines format: one event a line, for import and export.
 
 An import line is `{"type", "clientRef", "occurredOn", "data", "idempotencyKey"?,
 "actor"?}`; an export line adds `version`, `position`, `recordedAt` and
@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from domain.entries import Entry
 from domain.errors import InvalidInput
-from domain.ledger import Entry, Recorded
+from domain.history import Recorded
 
 LINE_KEYS = ("type", "clientRef", "occurredOn", "data", "idempotencyKey", "actor")
 EXPORT_KEYS = ("version", "position", "recordedAt", "retracted")

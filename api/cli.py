@@ -35,6 +35,7 @@ from api.tables import client_tables, portfolio_tables
 from domain.errors import LedgerError, Unavailable
 from domain.ledger import Entry, Ledger
 from domain.lines import entry_from_line, is_trailer, loads
+from projections.indexer import refresh_index
 from projections.portfolio import ClientOrder
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
@@ -295,7 +296,7 @@ def project(
     with services_at(database) as services:
         if once:
             applied = services.projector.catch_up()
-            services.read_model.refresh_index(services.today())
+            refresh_index(services.read_model, services.today())
             console.print(f"applied {applied} events; the read models are at position "
                           f"{services.view.position()}")
             return

@@ -123,6 +123,24 @@ class Totals:
         return cls(bands, {c: (t[0], t[1], tuple(t[2:])) for c, t in sums.items()}, kinds)
 
 
+    def plus(self, other: Totals) -> Totals:
+        """The sums over both sets of clients (no client in both)."""
+        bands = {b: self.bands.get(b, 0) + other.bands.get(b, 0)
+                 for b in {*self.bands, *other.bands}}
+        kinds = {k: self.signals.get(k, 0) + other.signals.get(k, 0)
+                 for k in {*self.signals, *other.signals}}
+        currencies = dict(self.currencies)
+        for currency, (outstanding, overdue, aging) in other.currencies.items():
+            if currency in currencies:
+                mine = currencies[currency]
+                currencies[currency] = (mine[0] + outstanding, mine[1] + overdue,
+                                        tuple(a + b for a, b in zip(mine[2], aging,
+                                                                    strict=True)))
+            else:
+                currencies[currency] = (outstanding, overdue, aging)
+        return Totals(bands, currencies, kinds)
+
+
 def portfolio(clients: Sequence[IndexEntry | ClientFigures], as_of: date) -> Portfolio:
     """Counts by band (every band shown), unscored clients, outstanding, overdue and
     aging per currency (sorted by code), and how many clients show each signal

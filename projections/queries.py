@@ -1,15 +1,20 @@
-"""What the API and the command line ask of the read models, answered consistently.
+"""What the API and the command line ask of the read models, answered without writing.
 
-Every question first makes sure the read models reflect every event stored so far
-(read-your-writes, SPEC §6b): when the view is behind the event store it catches
-up — or waits, when a runner holds the view's lock — before answering.  Figures
-for a `known_at` moment are an auditor's replay: the client's stream as recorded
-by then, folded through the same `evolve` and `figures`.
+Only the projection worker writes read models.  A question finds the stored state of
+each client it needs; when the event store is ahead of them it folds the client's
+events after the stored version in memory (the same `evolve`), so a read sees every
+write made before it (read-your-writes) without writing.  A list or the portfolio of a
+day reads the portfolio index for the clients it is complete for (up to its marker's
+position) and computes the clients changed since in memory, merged in the list's
+order; a day never indexed is computed in memory whole.  Figures for a `known_at`
+moment are an auditor's replay: the client's stream as recorded by then, folded
+through the same `evolve` and `figures`.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import logging
 import math
@@ -21,18 +26,26 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from domain.accounts import Accounts
 from domain.errors import LedgerError
-from domain.values import check_text
+from domain.relationship import Relationship
+from domain.values import check_text, stream_id
 from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
-from projections.portfolio import ClientOrder, IndexEntry, Portfolio, from_totals, index_entry
-from projections.projector import Projector
+from projections.portfolio import (
+    ClientOrder,
+    IndexEntry,
+    Portfolio,
+    Totals,
+    from_totals,
+    index_entry,
+)
+from projections.projector import Projector, Unreadable, decode_event
 from projections.signal_rules import SignalKind
 from projections.since import signal_onsets
-from projections.state import ClientState, fold
-from projections.storage import disk_full
+from projections.state import ClientState, evolve, fold
 from projections.trust import DEFAULT_WEIGHTS, TrustWeights
 
 log = logging.getLogger("palabra.read_model")
@@ -58,7 +71,6 @@ class ClientPage:
         return self.entries[-1][0] if self.entries else None
 
 
-ANALYZE_AFTER = 1000  # index rows built at once, after which the statistics are refreshed
 ORDER_SQL = {
     ClientOrder.SCORE_ASC: "p.score ASC NULLS LAST, p.client_ref",
     ClientOrder.SCORE_DESC: "p.score DESC NULLS LAST, p.client_ref",
@@ -84,26 +96,16 @@ class ReadModel:
         self._onsets_lock = threading.Lock()  # one client's onsets are worked out once
         # allocations as of earlier dates, by client version (a stream's prefix)
         self._runs: LRU[tuple[str, int], dict[int, Accounts]] = LRU(cache_size)
+        self._undecodable: dict[str, int] = {}  # stored rows found not to decode
+        self._undecodable_lock = threading.Lock()
         self.weights_key = json.dumps(asdict(weights), sort_keys=True)
 
-    def fresh(self) -> None:
-        """Bring the read models up to the latest stored event."""
-        self._fresh_versions(())
-
-    def _fresh_versions(self, refs: Sequence[str]) -> dict[str, int]:
-        """Catch up if behind, and the current versions of these clients."""
-        head, position, versions = self.view.freshness(refs)
-        if position < head:
-            try:
-                self.projector.catch_up(until=head)
-            except Exception as error:
-                if not disk_full(error):
-                    raise
-                log.warning("the disk is full: answering from the read models as they are, "
-                            "%d events behind", head - position)
-                return versions
-            _, _, versions = self.view.freshness(refs)
-        return versions
+    def undecodable(self) -> dict[str, int]:
+        """The clients whose stored rows reads found not to decode (client -> the row's
+        position), forgotten once taken: the worker folds them again and stores them."""
+        with self._undecodable_lock:
+            found, self._undecodable = self._undecodable, {}
+        return found
 
     # ---- one client -----------------------------------------------------------------
 
@@ -117,15 +119,64 @@ class ReadModel:
         return self.states([ref]).get(ref)
 
     def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
-        """The current states of these clients (those that exist)."""
-        versions = self._fresh_versions(refs)
-        found = {ref: state for ref in versions
-                 if (state := self._states.get(ref)) is not None
-                 and state.version == versions[ref]}
-        loaded = self.view.states([ref for ref in versions if ref not in found])
-        for ref, state in loaded.items():
+        """The current states of these clients (those that exist): the stored ones, with
+        the events the worker has not applied yet folded in memory."""
+        wanted = list(dict.fromkeys(refs))
+        head, position, versions = self.view.freshness(wanted)
+        behind = position < head
+        found: dict[str, ClientState] = {}
+        load: list[str] = []
+        for ref in wanted:
+            stored = versions.get(ref)
+            cached = self._states.get(ref)
+            if cached is not None and (stored is not None or behind) and (
+                    cached.version >= (stored or 0)):
+                found[ref] = cached
+            elif stored is not None:
+                load.append(ref)
+        loaded, broken = self.view.stored_states(load)
+        if broken:  # logged by the view; folded from the first event below
+            with self._undecodable_lock:
+                self._undecodable.update(broken)
+        found.update(loaded)
+        after = {ref: found[ref].version if ref in found else 0
+                 for ref in (wanted if behind else broken)}
+        found.update(self._caught_up(found, after))
+        for ref, state in found.items():
             self._states.put(ref, state)
-        return {**found, **loaded}
+        return found
+
+    def _caught_up(self, found: Mapping[str, ClientState],
+                   after: Mapping[str, int]) -> dict[str, ClientState]:
+        """The clients with events after the given versions, those events folded in
+        memory on a copy of the state found (from the first event when none was)."""
+        if not after:
+            return {}
+        refs = {stream_id(ref): ref for ref in after}
+        events: dict[str, list[Relationship.Event]] = {}
+        failed: set[str] = set()
+        for notification in self.ledger.stream_recorder.select_ranges(
+                {stream: (after[ref], None) for stream, ref in refs.items()}):
+            ref = refs[UUID(str(notification.originator_id))]
+            event = decode_event(self.ledger, notification)
+            if isinstance(event, Unreadable):
+                failed.add(ref)
+            else:
+                events.setdefault(ref, []).append(event)
+        caught: dict[str, ClientState] = {}
+        for ref, new in events.items():
+            if ref in failed:
+                continue  # the projection skips it too: answered as stored
+            state = copy.deepcopy(found[ref]) if ref in found else None
+            try:
+                for event in new:
+                    state = evolve(state, event)
+            except Exception as error:
+                log.debug("client %r does not fold (%s): answered as stored", ref, error)
+                continue
+            if state is not None:
+                caught[ref] = state
+        return caught
 
     def client(self, ref: str, as_of: date,
                known_at: datetime | None = None) -> ClientFigures | None:
@@ -137,7 +188,7 @@ class ReadModel:
 
     def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
         """The figures of several clients as of a date (those that exist), in one go."""
-        return {ref: self._figures_of_state(state, as_of)
+        return {ref: self.figures_of_state(state, as_of)
                 for ref, state in self.states(refs).items()}
 
     def signal_onsets(self, ref: str, as_of: date,
@@ -152,13 +203,13 @@ class ReadModel:
         with self._onsets_lock:
             onsets = self._onsets.get(key) if known_at is None else None
             if onsets is None:
-                held = [s.kind for s in self._figures_of_state(state, as_of).signals]
+                held = [s.kind for s in self.figures_of_state(state, as_of).signals]
                 onsets = signal_onsets(state, as_of, held)
                 if known_at is None:
                     self._onsets.put(key, onsets)
         return onsets
 
-    def _figures_of_state(self, state: ClientState, as_of: date) -> ClientFigures:
+    def figures_of_state(self, state: ClientState, as_of: date) -> ClientFigures:
         """The figures of a state (of the current stream or a prefix of it), cached by
         the client's version."""
         key = (state.ref, state.version, as_of)
@@ -183,59 +234,77 @@ class ReadModel:
 
     # ---- the portfolio --------------------------------------------------------------
 
-    def refresh_index(self, as_of: date, chunk: int = 500) -> int:
-        """Compute the index rows of `as_of` that are missing or stale; returns how many.
-
-        The day's marker in the database says up to which position its rows are complete
-        and with which weights: then only the clients changed since are looked at; other
-        weights mean every row is computed again."""
-        self.fresh()
+    def _day(self, as_of: date) -> Day:
+        """What the index of `as_of` answers for, and the clients computed in memory."""
         position, marked, weights = self.view.day_marker(as_of)
-        if marked == position and weights == self.weights_key:
-            return 0
-        if weights not in (None, self.weights_key):
-            stale = sorted(self.view.versions())
-        else:
-            stale = self.view.stale_entries(as_of, since=marked)
-        parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
-        for number, refs in enumerate(parts, 1):
-            self.view.save_entries(as_of, [
-                index_entry(self._figures_of_state(state, as_of))
-                for state in self.view.states(refs).values()],
-                self.weights_key, complete_at=position if number == len(parts) else None)
-        if len(stale) >= ANALYZE_AFTER:
-            self.view.analyze()
-        return len(stale)
+        head = self.projector.head()
+        indexed = marked is not None and weights == self.weights_key
+        changed = set(self.view.stale_entries(as_of, since=marked) if indexed
+                      else self.view.versions())
+        if position < head:
+            changed |= {event.client_ref for _, event in self.projector.events_after(
+                position, head) if isinstance(event, Relationship.Event)}
+        changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
+        computed = [index_entry(f) for f in self.figures_of(sorted(changed), as_of).values()]
+        return Day(indexed, frozenset(changed), computed)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,
                 order: ClientOrder = ClientOrder.SCORE_ASC, band: str | None = None,
                 signal: str | None = None, state: str | None = None) -> ClientPage:
         """A page of the client list, sorted and filtered, with keyset cursors."""
-        self.refresh_index(as_of)
-        where, params = [], []
-        if band is not None:
-            where.append("p.band = %s")
-            params.append(band)
-        if state is not None:
-            where.append("p.state = %s")
-            params.append(state)
-        if signal is not None:
-            where.append("EXISTS (SELECT 1 FROM palabra_portfolio_signals s WHERE "
-                         "s.as_of = p.as_of AND s.client_ref = p.client_ref AND s.kind = %s)")
-            params.append(signal)
-        total = self.view.count_entries(as_of, " AND ".join(where), params)
-        if after is not None:
-            condition, values = _after(order, _decode(after, order))
-            where.append(condition)
-            params.extend(values)
-        rows = self.view.entries(as_of, " AND ".join(where), params, ORDER_SQL[order],
-                                 limit=first + 1)
-        return ClientPage(tuple((_encode(order, e), e) for e in rows[:first]),
-                          len(rows) > first, total)
+        cursor = None if after is None else _decode(after, order)
+        day = self._day(as_of)
+        chosen = [e for e in day.computed if (band is None or e.band == band)
+                  and (state is None or e.state == state)
+                  and (signal is None or signal in e.signals)]
+        total, rows = len(chosen), []
+        if cursor is not None:
+            chosen = [e for e in chosen if _sort_key(order, e) > _cursor_key(order, cursor)]
+        if day.indexed:
+            where, params = [], []
+            if day.changed:
+                condition, values = self.view.excluding("p.client_ref", day.changed)
+                where.append(condition)
+                params.extend(values)
+            if band is not None:
+                where.append("p.band = %s")
+                params.append(band)
+            if state is not None:
+                where.append("p.state = %s")
+                params.append(state)
+            if signal is not None:
+                where.append("EXISTS (SELECT 1 FROM palabra_portfolio_signals s WHERE "
+                             "s.as_of = p.as_of AND s.client_ref = p.client_ref AND "
+                             "s.kind = %s)")
+                params.append(signal)
+            total += self.view.count_entries(as_of, " AND ".join(where), params)
+            if cursor is not None:
+                condition, values = _after(order, cursor)
+                where.append(condition)
+                params.extend(values)
+            rows = self.view.entries(as_of, " AND ".join(where), params, ORDER_SQL[order],
+                                     limit=first + 1)
+        merged = sorted([*rows, *chosen], key=lambda e: _sort_key(order, e))[:first + 1]
+        return ClientPage(tuple((_encode(order, e), e) for e in merged[:first]),
+                          len(merged) > first, total)
 
     def portfolio(self, as_of: date) -> Portfolio:
-        self.refresh_index(as_of)
-        return from_totals(self.view.totals(as_of), as_of)
+        day = self._day(as_of)
+        totals = Totals.of(day.computed)
+        if day.indexed:
+            totals = totals.plus(self.view.totals(as_of, leaving_out=day.changed))
+        return from_totals(totals, as_of)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day's portfolio as the read side sees it: whether its index rows count (complete
+    up to a position, with these weights), the clients changed since (left out of the
+    rows) and their entries computed in memory."""
+
+    indexed: bool
+    changed: frozenset[str]
+    computed: list[IndexEntry]
 
 
 class LRU(Generic[K, V]):
@@ -270,6 +339,27 @@ def _key(order: ClientOrder, entry: IndexEntry) -> Any:
     if order is ClientOrder.OUTSTANDING_DESC:
         return str(entry.outstanding)
     return entry.name.casefold()
+
+
+def _sort_key(order: ClientOrder, entry: IndexEntry) -> tuple[Any, ...]:
+    """Where a row comes in the list: the order of `ORDER_SQL`, in Python."""
+    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
+        sign = 1 if order is ClientOrder.SCORE_ASC else -1
+        return (entry.score is None, sign * (entry.score or 0.0), entry.ref)
+    if order is ClientOrder.OUTSTANDING_DESC:
+        return (-entry.outstanding, entry.ref)
+    return (entry.name.casefold(), entry.ref)
+
+
+def _cursor_key(order: ClientOrder, cursor: tuple[Any, str]) -> tuple[Any, ...]:
+    """The sort key of the row a cursor points at."""
+    key, ref = cursor
+    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
+        sign = 1 if order is ClientOrder.SCORE_ASC else -1
+        return (key is None, sign * float(key or 0.0), ref)
+    if order is ClientOrder.OUTSTANDING_DESC:
+        return (-Decimal(key), ref)
+    return (key, ref)
 
 
 def _encode(order: ClientOrder, entry: IndexEntry) -> str:

@@ -395,6 +395,7 @@ class Database:
     url: str
     backend: str  # "sqlite" or "postgres"
     path: str = ""  # sqlite
+    read_only: bool = False  # sqlite: `?mode=ro`, the file opened read-only (a reader)
     dbname: str = ""
     host: str = ""
     port: int = 5432
@@ -414,7 +415,8 @@ class Database:
             if parts.netloc or not path:
                 raise ValueError(f"a SQLite URL is sqlite:///relative/path.db or "
                                  f"sqlite:////absolute/path.db, not {url!r}")
-            return cls(url, "sqlite", path=path, timeout=timeout)
+            return cls(url, "sqlite", path=path, read_only=query.get("mode") == "ro",
+                       timeout=timeout)
         if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             dbname = unquote(parts.path.lstrip("/"))
             if not dbname or not parts.hostname:
@@ -433,7 +435,7 @@ class Database:
         if self.backend == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": self.path,
+                "SQLITE_DBNAME": f"file:{self.path}?mode=ro" if self.read_only else self.path,
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": "projections.storage:SQLiteStreamRecorder",
             }
@@ -461,7 +463,8 @@ class Database:
     def prepare(self) -> None:
         """Create what the library will not: the SQLite file's folder, the PostgreSQL schema."""
         if self.backend == "sqlite":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if not self.read_only:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         elif self.schema:
             try:
                 conn = self.connect(autocommit=True)

@@ -27,10 +27,11 @@ backends; the two classes below only differ in how a transaction is opened.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -307,7 +308,7 @@ class ClientsView:
                     broken[row["client_ref"]] = int(row["position"])
         return found, broken
 
-    def _repaired(self, broken: Mapping[str, int]) -> dict[str, ClientState]:
+    def repaired(self, broken: Mapping[str, int]) -> dict[str, ClientState]:
         """Fold the clients whose rows do not decode again, and store them."""
         repaired: dict[str, ClientState] = {}
         for ref, position in broken.items():
@@ -328,11 +329,20 @@ class ClientsView:
 
     @reconnecting
     def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
-        with self._read() as curs:
-            found, broken = self._load_states(curs, refs)
+        """The stored states, a row that does not decode folded again and stored (the
+        worker's way: the read side uses `stored_states`)."""
+        found, broken = self.stored_states(refs)
         if broken:
-            found.update(self._repaired(broken))
+            found.update(self.repaired(broken))
         return found
+
+    @reconnecting
+    def stored_states(self, refs: Sequence[str],
+                      ) -> tuple[dict[str, ClientState], dict[str, int]]:
+        """The stored states that decode, and the position of each row that does not
+        (read only)."""
+        with self._read() as curs:
+            return self._load_states(curs, refs)
 
     @reconnecting
     def versions(self) -> dict[str, int]:
@@ -490,6 +500,10 @@ class ClientsView:
                 curs.execute(self._sql(f"DELETE FROM {table} WHERE as_of < %s"),
                              (as_of.isoformat(),))
 
+    def excluding(self, column: str, refs: Collection[str]) -> tuple[str, list[Any]]:
+        """A condition leaving these clients out (any number of them, one parameter)."""
+        return f"{column} NOT IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(refs))]
+
     @reconnecting
     def entries(self, as_of: date, where: str = "", params: Sequence[Any] = (),
                 order: str = "p.client_ref", limit: int | None = None) -> list[IndexEntry]:
@@ -514,22 +528,25 @@ class ClientsView:
         return [_entry(row, tuple(kinds.get(row["client_ref"], ()))) for row in rows]
 
     @reconnecting
-    def totals(self, as_of: date) -> Totals:
-        """The portfolio's sums over the index rows of a date, computed by the database."""
+    def totals(self, as_of: date, leaving_out: Collection[str] = ()) -> Totals:
+        """The portfolio's sums over the index rows of a date, computed by the database,
+        leaving out some clients."""
         day = as_of.isoformat()
+        rows, params = self.excluding("client_ref", leaving_out) if leaving_out else ("", [])
+        where = f"as_of = %s AND {rows}" if rows else "as_of = %s"
         with self._read() as curs:
-            curs.execute(self._sql("SELECT band, count(*) AS n FROM palabra_portfolio "
-                                   "WHERE as_of = %s GROUP BY band"), (day,))
+            curs.execute(self._sql(f"SELECT band, count(*) AS n FROM palabra_portfolio "
+                                   f"WHERE {where} GROUP BY band"), (day, *params))
             bands = {row["band"]: int(row["n"]) for row in curs.fetchall()}
             curs.execute(self._sql(
                 "SELECT currency, sum(outstanding) AS outstanding, sum(overdue) AS overdue, "
                 + ", ".join(f"sum({c}) AS {c}" for c in AGING)
-                + " FROM palabra_portfolio WHERE as_of = %s GROUP BY currency"), (day,))
+                + f" FROM palabra_portfolio WHERE {where} GROUP BY currency"), (day, *params))
             currencies = {row["currency"]: (_money(row["outstanding"]), _money(row["overdue"]),
                                             tuple(_money(row[c]) for c in AGING))
                           for row in curs.fetchall()}
-            curs.execute(self._sql("SELECT kind, count(*) AS n FROM palabra_portfolio_signals "
-                                   "WHERE as_of = %s GROUP BY kind"), (day,))
+            curs.execute(self._sql(f"SELECT kind, count(*) AS n FROM palabra_portfolio_signals "
+                                   f"WHERE {where} GROUP BY kind"), (day, *params))
             kinds = {row["kind"]: int(row["n"]) for row in curs.fetchall()}
         return Totals(bands, currencies, kinds)
 
@@ -671,6 +688,9 @@ class PostgresClientsView(ClientsView, PostgresTrackingRecorder):
 
     def _move(self, curs: Any, position: int) -> None:
         curs.execute(f"SELECT {self._qualified(MOVE_FUNCTION)}(%s)", (position,))
+
+    def excluding(self, column: str, refs: Collection[str]) -> tuple[str, list[Any]]:
+        return f"{column} <> ALL(%s)", [sorted(refs)]
 
     def _qualified(self, table: str) -> str:
         return f'"{self.datastore.schema}"."{table}"'

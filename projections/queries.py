@@ -121,6 +121,9 @@ class ReadModel:
     def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
         """The current states of these clients (those that exist): the stored ones, with
         the events the worker has not applied yet folded in memory."""
+        return self._current(refs)
+
+    def _current(self, refs: Sequence[str]) -> dict[str, ClientState]:
         wanted = list(dict.fromkeys(refs))
         head, position, versions = self.view.freshness(wanted)
         behind = position < head
@@ -245,7 +248,8 @@ class ReadModel:
             changed |= {event.client_ref for _, event in self.projector.events_after(
                 position, head) if isinstance(event, Relationship.Event)}
         changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
-        computed = [index_entry(f) for f in self.figures_of(sorted(changed), as_of).values()]
+        computed = [index_entry(self.figures_of_state(state, as_of))
+                    for state in self._current(sorted(changed)).values()]
         return Day(indexed, frozenset(changed), computed)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,

@@ -35,8 +35,8 @@ from api.tables import client_tables, portfolio_tables
 from domain.errors import LedgerError, Unavailable
 from domain.ledger import Entry, Ledger
 from domain.lines import entry_from_line, is_trailer, loads
+from projections.figures.portfolio import ClientOrder
 from projections.indexer import refresh_index
-from projections.portfolio import ClientOrder
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode="markdown")
@@ -454,8 +454,8 @@ def db_init(
     database: Database = None,
 ) -> None:
     """Create tables, immutability triggers and the application role (idempotent)."""
-    from projections import admin
-    from projections.storage import Database as Store
+    from projections.store import Database as Store
+    from projections.store import admin
 
     url = database or Settings.from_env().database_url
     password = os.environ.get(app_password_env) if app_password_env else None
@@ -479,8 +479,8 @@ def db_check(
     database: Database = None,
 ) -> None:
     """Report what `palabra db init` set up and what is missing (exit 1 if anything is)."""
-    from projections import admin
-    from projections.storage import Database as Store
+    from projections.store import Database as Store
+    from projections.store import admin
 
     url = database or Settings.from_env().database_url
     try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.codec import camel
 from projections.figures import ClientFigures
-from projections.signal_rules import SignalKind
+from projections.figures.signals import SignalKind
 
 CONTACTS_SHOWN = 20
 

@@ -12,11 +12,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from projections.contact_policy import ContactPolicy
 from projections.figures import ClientFigures
-from projections.gap import SideGap
-from projections.portfolio import IndexEntry, Portfolio
-from projections.signal_rules import SignalKind
+from projections.figures.contact_policy import ContactPolicy
+from projections.figures.gap import SideGap
+from projections.figures.portfolio import IndexEntry, Portfolio
+from projections.figures.signals import SignalKind
 
 BAND_STYLE = {"STRONG": "green", "STEADY": "cyan", "STRAINED": "yellow", "AT_RISK": "red"}
 

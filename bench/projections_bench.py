@@ -39,8 +39,8 @@ from domain.ledger import Entry
 from projections.figures import figures
 from projections.indexer import refresh_index
 from projections.projector import Projector
-from projections.queries import ReadModel
-from projections.storage import Database, open_ledger, open_view
+from projections.read_model import ReadModel
+from projections.store import Database, open_ledger, open_view
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -123,7 +123,7 @@ class Ledger(Application[UUID]):
         super().__init__(env)
         if not isinstance(self.recorder, StreamRecorder):
             raise TypeError("the Ledger needs a recorder with select_ranges(); configure "
-                            "APPLICATION_RECORDER_TOPIC (see projections.storage)")
+                            "APPLICATION_RECORDER_TOPIC (see projections.store)")
         self.stream_recorder: StreamRecorder = self.recorder
         self.clock = clock
         self.appended = 0  # events this ledger wrote, for the metrics

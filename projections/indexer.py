@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from projections.portfolio import index_entry
-from projections.queries import ReadModel
+from projections.figures.portfolio import index_entry
+from projections.read_model import ReadModel
 
 ANALYZE_AFTER = 1000  # index rows built at once, after which the statistics are refreshed
 

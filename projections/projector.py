@@ -42,7 +42,7 @@ from eventsourcing.persistence import Notification
 from domain.ledger import Ledger
 from domain.relationship import Relationship
 from projections.state import ClientState, encode_state, evolve
-from projections.view import ClientsView, Skip, StaleView
+from projections.store import ClientsView, Skip, StaleView
 
 log = logging.getLogger("palabra.projector")
 
@@ -318,7 +318,7 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
 
 def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard:
     """In a worker process: the folded states of one shard of clients, encoded."""
-    from projections.storage import open_ledger
+    from projections.store import open_ledger
 
     ledger = open_ledger(url, extra_env={"CREATE_TABLE": "n"})  # the parent made them
     try:

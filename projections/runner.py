@@ -32,8 +32,8 @@ from typing import IO, Any
 import psycopg
 
 from projections.indexer import refresh_index
-from projections.queries import ReadModel
-from projections.storage import Database
+from projections.read_model import ReadModel
+from projections.store import Database
 
 log = logging.getLogger("palabra.runner")
 LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker

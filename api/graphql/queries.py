@@ -32,7 +32,7 @@ from api.graphql.types import (
 from domain.errors import InvalidInput, UnknownClient
 from domain.ledger import EVENT_TYPES
 from domain.values import check_text
-from projections import portfolio
+from projections.figures import portfolio
 
 Info = strawberry.Info[Context, None]
 _POSITION = re.compile(r"\d{1,18}")

@@ -36,17 +36,17 @@ from api.graphql.enums import (
     SignalKind,
 )
 from domain.errors import InvalidInput
-from projections import complaints as complaint_figures
-from projections import contact_policy as policy_figures
 from projections import figures as client_figures
-from projections import gap as gap_figures
-from projections import outcomes as outcome_figures
-from projections import payments as payment_figures
-from projections import portfolio as portfolio_figures
-from projections import signals as signal_figures
-from projections import trust as trust_figures
 from projections.figures import ClientFigures
-from projections.portfolio import IndexEntry
+from projections.figures import complaints as complaint_figures
+from projections.figures import contact_policy as policy_figures
+from projections.figures import gap as gap_figures
+from projections.figures import outcomes as outcome_figures
+from projections.figures import payments as payment_figures
+from projections.figures import portfolio as portfolio_figures
+from projections.figures import signals as signal_figures
+from projections.figures import trust as trust_figures
+from projections.figures.portfolio import IndexEntry
 
 FiguresLoader = DataLoader[str, ClientFigures]
 CONTACTS_SHOWN = 20

@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import IdempotencyConflict, LedgerError, UnknownClient, VersionConflict
 from domain.ledger import Entry, Ledger
-from projections.storage import open_ledger
+from projections.store import open_ledger
 from tests.support import FixedClock, entry, onboard
 
 

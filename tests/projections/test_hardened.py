@@ -28,7 +28,7 @@ from domain.values import stream_id
 from projections.indexer import refresh_index
 from projections.runner import Runner
 from projections.state import decode_state
-from projections.storage import Database, open_ledger
+from projections.store import Database, open_ledger
 from tests.projections.test_read_model import Side, open_side
 from tests.support import FixedClock, entry, onboard
 from tests.support import owner_sql as sql

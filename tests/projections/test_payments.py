@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from projections.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
+from projections.figures.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
 from tests.projections.conftest import History
 
 Make = Callable[..., History]

@@ -14,8 +14,8 @@ import pytest
 
 from domain.ledger import Ledger
 from domain.relationship import Relationship
-from projections.contact_policy import contact_allowed
 from projections.figures import figures
+from projections.figures.contact_policy import contact_allowed
 from projections.state import ClientState, decode_state, encode_state, evolve, fold
 from tests.projections.conftest import new_ledger, plain
 from tests.projections.randomized import RandomHistory

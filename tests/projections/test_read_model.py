@@ -23,15 +23,16 @@ from hypothesis import strategies as st
 from api.present import plain
 from domain.ledger import Entry, Ledger
 from projections import projector as projector_module
-from projections.contact_policy import contact_allowed
+from projections.cursors import InvalidCursor
 from projections.figures import figures
+from projections.figures.contact_policy import contact_allowed
+from projections.figures.portfolio import ClientOrder, ordered
+from projections.figures.portfolio import portfolio as summed
+from projections.figures.trust import TrustWeights
 from projections.indexer import refresh_index
-from projections.portfolio import ClientOrder, ordered
-from projections.portfolio import portfolio as summed
 from projections.projector import Projector
-from projections.queries import InvalidCursor, ReadModel
-from projections.storage import open_ledger, open_view
-from projections.trust import TrustWeights
+from projections.read_model import ReadModel
+from projections.store import open_ledger, open_view
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_scenarios import comparable, differences
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines

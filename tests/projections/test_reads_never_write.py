@@ -30,9 +30,8 @@ from api.cli import app as cli
 from api.settings import Settings
 from projections.indexer import refresh_index
 from projections.projector import Projector
-from projections.queries import ReadModel
-from projections.storage import Database, open_ledger, open_view
-from projections.view import READ_MODEL_TABLES
+from projections.read_model import ReadModel
+from projections.store import READ_MODEL_TABLES, Database, open_ledger, open_view
 from tests.projections.randomized import RandomHistory
 from tests.support import FixedClock, entry, onboard
 
@@ -197,7 +196,7 @@ def test_every_read_answers_fresh_from_a_store_it_may_only_read(
     url, reader, position = store
     refused = open_view(reader, {"CREATE_TABLE": "n"})
     try:
-        with pytest.raises(Exception, match="(?i)read-?only|permission denied"):
+        with pytest.raises(Exception, match=r"(?i)read-?only|permission denied"):
             refused.forget_entries_before(TODAY)  # the reader's connection cannot write
     finally:
         refused.close()  # type: ignore[attr-defined]

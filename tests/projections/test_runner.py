@@ -10,7 +10,7 @@ import pytest
 
 from projections.indexer import refresh_index
 from projections.runner import Runner
-from projections.storage import Database
+from projections.store import Database
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_read_model import Side, open_side, snapshot_of
 from tests.support import FixedClock, entry, onboard

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from projections.signal_rules import SignalKind
-from projections.signals import Signal
-from projections.since import signal_onsets
+from projections.figures.signals import Signal, SignalKind, signal_onsets
 from tests.projections.conftest import History
 
 Make = Callable[..., History]

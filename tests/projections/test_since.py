@@ -8,9 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from domain.ledger import Ledger
-from projections.signal_rules import RULES, SignalKind
-from projections.since import daily, signal_onsets
-from projections.snapshot import Snapshot
+from projections.figures.inputs import Snapshot
+from projections.figures.signals import RULES, SignalKind, daily, signal_onsets
 from projections.state import ClientState
 from tests.projections.conftest import History, import_lines, new_ledger, scenarios_folder, state_of
 

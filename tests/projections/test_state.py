@@ -9,7 +9,7 @@ import pytest
 
 from domain.accounts import Accounts
 from domain.values import EndReason
-from projections.payments import accounts_as_of
+from projections.figures.payments import accounts_as_of
 from projections.state import RelationshipState, decode_state, encode_state, evolve
 from tests.projections.conftest import History
 

@@ -9,7 +9,7 @@ import pytest
 
 from domain.values import Party
 from projections.figures import figures
-from projections.trust import (
+from projections.figures.trust import (
     Band,
     Confidence,
     Trust,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.ledger import Entry, Ledger
-from projections.storage import Database
+from projections.store import Database
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCENARIOS = REPOSITORY / "examples" / "scenarios"  # the public scenarios, with their figures

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.services import Services
-from projections import queries
+from projections import read_model as queries
 from tests.api.graphql.conftest import gql
 from tests.api.graphql.documents import APPEND
 from tests.support import FixedClock

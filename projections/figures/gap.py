@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.values import ZERO, Party
-from projections.outcomes import FAILED, GapItem, ItemStatus
+from projections.figures.outcomes import FAILED, GapItem, ItemStatus
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Each rule reads a `Snapshot` and returns its evidence (plain sentences naming
 ids and counts) when it holds, None when it does not.  The item predicates and
-dated lists here are shared with `projections.since`, which replays the rules
+dated lists here are shared with `projections.figures.signals`, which replays the rules
 over the past year to find when a signal began.
 """
 
@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from enum import Enum
 
 from domain.values import ComplaintCategory, ContactPurpose, Direction, Party, PromiseKind
-from projections.outcomes import GapItem, ItemSource, ItemStatus
-from projections.records import AdviceRecord, ContactRecord
-from projections.snapshot import Snapshot
+from projections.figures.inputs import Snapshot
+from projections.figures.outcomes import GapItem, ItemSource, ItemStatus
+from projections.figures.windows import YEAR, within
 from projections.state import ClientState
-from projections.windows import YEAR, within
+from projections.state.records import AdviceRecord, ContactRecord
 
 CHRONIC_LATE_BELOW = 50.0
 BROKEN_PAYMENT_PROMISES = 2

@@ -17,10 +17,10 @@ from itertools import pairwise
 
 from domain.accounts import Accounts
 from domain.values import ZERO, Party, Severity
-from projections.complaints import Complaint
-from projections.outcomes import GapItem, ItemStatus
-from projections.payments import OpenPart, days_beyond_terms, overdue_amount
-from projections.windows import YEAR, start
+from projections.figures.complaints import Complaint
+from projections.figures.outcomes import GapItem, ItemStatus
+from projections.figures.payments import OpenPart, days_beyond_terms, overdue_amount
+from projections.figures.windows import YEAR, start
 
 
 class Band(Enum):

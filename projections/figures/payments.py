@@ -18,8 +18,8 @@ from enum import Enum
 
 from domain.accounts import Accounts, InvoiceAccount, PaymentAccount
 from domain.values import CENTS, ZERO
+from projections.figures.windows import YEAR, start, within
 from projections.state import ClientState, run
-from projections.windows import YEAR, start, within
 
 DSO_DAYS = 90
 RUNS_KEPT = 64  # allocations of earlier dates remembered per client version

@@ -23,11 +23,10 @@ from decimal import Decimal
 
 from domain.accounts import Accounts
 from domain.values import ZERO, Party, PromiseKind
-from projections.contributions import Contributions
-from projections.outcomes import GapItem, expectation_outcome, promise_outcome
-from projections.payments import OpenPart, accounts_as_of, days_beyond_terms, open_parts
-from projections.records import ExpectationRecord, MoneyOperation, PromiseRecord
-from projections.signal_rules import (
+from projections.figures.contributions import Contributions
+from projections.figures.outcomes import GapItem, expectation_outcome, promise_outcome
+from projections.figures.payments import OpenPart, accounts_as_of, days_beyond_terms, open_parts
+from projections.figures.signals.rules import (
     ADVICE_REJECTED,
     BROKEN_PAYMENT_PROMISES,
     CAP_DAYS,
@@ -52,9 +51,10 @@ from projections.signal_rules import (
     vendor_counted,
     vendor_on_time,
 )
+from projections.figures.trust import punctuality_value
+from projections.figures.windows import YEAR
 from projections.state import ClientState, run
-from projections.trust import punctuality_value
-from projections.windows import YEAR
+from projections.state.records import ExpectationRecord, MoneyOperation, PromiseRecord
 
 DAY = timedelta(days=1)
 #: offsets from an item's dates on which a predicate may change (falling due, windows)

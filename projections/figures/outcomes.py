@@ -18,10 +18,10 @@ from typing import TypeVar
 
 from domain.promises import resolve_payment_promise
 from domain.values import CENTS, ZERO, Party, PromiseKind
-from projections.contributions import Contributions
-from projections.records import Change, ExpectationRecord, PromiseRecord, Settlement
+from projections.figures.contributions import Contributions
+from projections.figures.windows import in_year
 from projections.state import ClientState
-from projections.windows import in_year
+from projections.state.records import Change, ExpectationRecord, PromiseRecord, Settlement
 
 T = TypeVar("T")
 LATE_SCALE_DAYS = 30  # a late item loses all its fulfilment after 30 days

@@ -13,14 +13,20 @@ from datetime import date
 from functools import cached_property
 
 from domain.accounts import Accounts
-from projections.complaints import Complaint, complaints_as_of
-from projections.contributions import Contributions
-from projections.gap import Gap, gap, window_items
-from projections.outcomes import GapItem, outcomes
-from projections.payments import OpenPart, Runs, accounts_as_of, open_parts
-from projections.records import ContactRecord, Profile
+from projections.figures.complaints import Complaint, complaints_as_of
+from projections.figures.contributions import Contributions
+from projections.figures.gap import Gap, gap, window_items
+from projections.figures.outcomes import GapItem, outcomes
+from projections.figures.payments import OpenPart, Runs, accounts_as_of, open_parts
+from projections.figures.trust import (
+    DEFAULT_WEIGHTS,
+    Trust,
+    TrustWeights,
+    payment_punctuality,
+    trust,
+)
 from projections.state import ClientState
-from projections.trust import DEFAULT_WEIGHTS, Trust, TrustWeights, payment_punctuality, trust
+from projections.state.records import ContactRecord, Profile
 
 
 class Snapshot:

@@ -17,10 +17,10 @@ from decimal import Decimal
 from enum import Enum
 
 from domain.values import ZERO
-from projections.figures import ClientFigures
-from projections.payments import AgingAmount, AgingBucket
-from projections.signal_rules import SignalKind
-from projections.trust import Band
+from projections.figures.client import ClientFigures
+from projections.figures.payments import AgingAmount, AgingBucket
+from projections.figures.signals.rules import SignalKind
+from projections.figures.trust import Band
 
 Aging = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]  # CURRENT ... DAYS_90_PLUS
 

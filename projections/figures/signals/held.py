@@ -1,12 +1,12 @@
 """Early-warning signals: which rules hold as of a date, and what to do about it in
-plain words (when each began is `projections.since.signal_onsets`)."""
+plain words (when each began is `projections.figures.signals.signal_onsets`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from projections.signal_rules import RULES, SignalKind
-from projections.snapshot import Snapshot
+from projections.figures.inputs import Snapshot
+from projections.figures.signals.rules import RULES, SignalKind
 
 RECOMMENDATIONS: dict[SignalKind, str] = {
     SignalKind.CHRONIC_LATE_PAYER:

@@ -4,7 +4,7 @@
 business date, the profile, the trust score, the gap, the payment history, the
 signals, the complaints and the contacts.  It is pure: no clock, no I/O, and the
 state is only read.  When each signal began is its own question
-(`projections.since.signal_onsets`).
+(`projections.figures.signals.signal_onsets`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.values import Channel, ContactPurpose, Direction, EndReason
-from projections.complaints import Complaint
-from projections.gap import Gap
-from projections.payments import PaymentHistory, Runs, payment_history
-from projections.signals import Signal, signals
-from projections.snapshot import Snapshot
+from projections.figures.complaints import Complaint
+from projections.figures.gap import Gap
+from projections.figures.inputs import Snapshot
+from projections.figures.payments import PaymentHistory, Runs, payment_history
+from projections.figures.signals.held import Signal, signals
+from projections.figures.trust import DEFAULT_WEIGHTS, Trust, TrustWeights
 from projections.state import ClientState, RelationshipState
-from projections.trust import DEFAULT_WEIGHTS, Trust, TrustWeights
 
 
 @dataclass(frozen=True)

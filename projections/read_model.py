@@ -13,28 +13,33 @@ through the same `evolve` and `figures`.
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import logging
-import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from domain.accounts import Accounts
 from domain.errors import LedgerError
 from domain.relationship import Relationship
-from domain.values import check_text, stream_id
-from projections.contact_policy import ContactPolicy, contact_allowed
+from domain.values import stream_id
+from projections.cursors import (
+    ORDER_SQL,
+    ClientPage,
+    after_condition,
+    cursor_key,
+    decode,
+    encode,
+    sort_key,
+)
 from projections.figures import ClientFigures, figures
-from projections.portfolio import (
+from projections.figures.contact_policy import ContactPolicy, contact_allowed
+from projections.figures.portfolio import (
     ClientOrder,
     IndexEntry,
     Portfolio,
@@ -42,41 +47,14 @@ from projections.portfolio import (
     from_totals,
     index_entry,
 )
+from projections.figures.signals import SignalKind, signal_onsets
+from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights
 from projections.projector import Projector, Unreadable, decode_event
-from projections.signal_rules import SignalKind
-from projections.since import signal_onsets
 from projections.state import ClientState, evolve, fold
-from projections.trust import DEFAULT_WEIGHTS, TrustWeights
 
 log = logging.getLogger("palabra.read_model")
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-_AMOUNT = re.compile(r"-?\d{1,15}(\.\d{1,2})?")
-
-
-class InvalidCursor(LedgerError):
-    code = "INVALID_INPUT"
-
-
-@dataclass(frozen=True)
-class ClientPage:
-    entries: tuple[tuple[str, IndexEntry], ...]  # (cursor, entry)
-    has_next_page: bool
-    total_count: int
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.entries[-1][0] if self.entries else None
-
-
-ORDER_SQL = {
-    ClientOrder.SCORE_ASC: "p.score ASC NULLS LAST, p.client_ref",
-    ClientOrder.SCORE_DESC: "p.score DESC NULLS LAST, p.client_ref",
-    ClientOrder.OUTSTANDING_DESC: "p.outstanding DESC, p.client_ref",
-    ClientOrder.NAME_ASC: "p.name_key, p.client_ref",
-}
 
 
 class ReadModel:
@@ -256,14 +234,14 @@ class ReadModel:
                 order: ClientOrder = ClientOrder.SCORE_ASC, band: str | None = None,
                 signal: str | None = None, state: str | None = None) -> ClientPage:
         """A page of the client list, sorted and filtered, with keyset cursors."""
-        cursor = None if after is None else _decode(after, order)
+        cursor = None if after is None else decode(after, order)
         day = self._day(as_of)
         chosen = [e for e in day.computed if (band is None or e.band == band)
                   and (state is None or e.state == state)
                   and (signal is None or signal in e.signals)]
         total, rows = len(chosen), []
         if cursor is not None:
-            chosen = [e for e in chosen if _sort_key(order, e) > _cursor_key(order, cursor)]
+            chosen = [e for e in chosen if sort_key(order, e) > cursor_key(order, cursor)]
         if day.indexed:
             where, params = [], []
             if day.changed:
@@ -283,13 +261,13 @@ class ReadModel:
                 params.append(signal)
             total += self.view.count_entries(as_of, " AND ".join(where), params)
             if cursor is not None:
-                condition, values = _after(order, cursor)
+                condition, values = after_condition(order, cursor)
                 where.append(condition)
                 params.extend(values)
             rows = self.view.entries(as_of, " AND ".join(where), params, ORDER_SQL[order],
                                      limit=first + 1)
-        merged = sorted([*rows, *chosen], key=lambda e: _sort_key(order, e))[:first + 1]
-        return ClientPage(tuple((_encode(order, e), e) for e in merged[:first]),
+        merged = sorted([*rows, *chosen], key=lambda e: sort_key(order, e))[:first + 1]
+        return ClientPage(tuple((encode(order, e), e) for e in merged[:first]),
                           len(merged) > first, total)
 
     def portfolio(self, as_of: date) -> Portfolio:
@@ -332,81 +310,3 @@ class LRU(Generic[K, V]):
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-
-# ---- keyset cursors -------------------------------------------------------------------
-
-
-def _key(order: ClientOrder, entry: IndexEntry) -> Any:
-    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
-        return entry.score
-    if order is ClientOrder.OUTSTANDING_DESC:
-        return str(entry.outstanding)
-    return entry.name.casefold()
-
-
-def _sort_key(order: ClientOrder, entry: IndexEntry) -> tuple[Any, ...]:
-    """Where a row comes in the list: the order of `ORDER_SQL`, in Python."""
-    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
-        sign = 1 if order is ClientOrder.SCORE_ASC else -1
-        return (entry.score is None, sign * (entry.score or 0.0), entry.ref)
-    if order is ClientOrder.OUTSTANDING_DESC:
-        return (-entry.outstanding, entry.ref)
-    return (entry.name.casefold(), entry.ref)
-
-
-def _cursor_key(order: ClientOrder, cursor: tuple[Any, str]) -> tuple[Any, ...]:
-    """The sort key of the row a cursor points at."""
-    key, ref = cursor
-    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
-        sign = 1 if order is ClientOrder.SCORE_ASC else -1
-        return (key is None, sign * float(key or 0.0), ref)
-    if order is ClientOrder.OUTSTANDING_DESC:
-        return (-Decimal(key), ref)
-    return (key, ref)
-
-
-def _encode(order: ClientOrder, entry: IndexEntry) -> str:
-    raw = json.dumps([order.value, _key(order, entry), entry.ref])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, order: ClientOrder) -> tuple[Any, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name, key, ref = json.loads(raw)
-    except (ValueError, TypeError):
-        raise InvalidCursor(f"not a cursor of this list: {cursor!r}") from None
-    if name != order.value or not isinstance(ref, str):
-        raise InvalidCursor("the cursor belongs to another ordering of the list")
-    if not _fits(order, key):
-        raise InvalidCursor(f"not a cursor of this list: {cursor!r}")
-    for text in (key, ref):
-        if isinstance(text, str):
-            check_text(text, "after")
-    return key, ref
-
-
-def _fits(order: ClientOrder, key: Any) -> bool:
-    """Whether a cursor's key is one `_key` could have written (a forged one is refused)."""
-    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
-        return key is None or (isinstance(key, int | float) and not isinstance(key, bool)
-                               and math.isfinite(key) and abs(key) <= 1000)
-    if order is ClientOrder.OUTSTANDING_DESC:
-        return isinstance(key, str) and _AMOUNT.fullmatch(key) is not None
-    return isinstance(key, str)  # NAME_ASC: the text is checked by the caller
-
-
-def _after(order: ClientOrder, cursor: tuple[Any, str]) -> tuple[str, list[Any]]:
-    key, ref = cursor
-    if order in (ClientOrder.SCORE_ASC, ClientOrder.SCORE_DESC):
-        if key is None:
-            return "(p.score IS NULL AND p.client_ref > %s)", [ref]
-        beyond = ">" if order is ClientOrder.SCORE_ASC else "<"
-        return (f"(p.score IS NULL OR p.score {beyond} %s OR "
-                "(p.score = %s AND p.client_ref > %s))", [float(key), float(key), ref])
-    if order is ClientOrder.OUTSTANDING_DESC:
-        cents = int(Decimal(key) * 100)
-        return ("(p.outstanding < %s OR (p.outstanding = %s AND p.client_ref > %s))",
-                [cents, cents, ref])
-    return "(p.name_key > %s OR (p.name_key = %s AND p.client_ref > %s))", [key, key, ref]

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.values import ContactPurpose, Direction, Party, PromiseKind
-from projections.outcomes import ItemSource, ItemStatus
-from projections.signal_rules import CAP_DAYS
-from projections.snapshot import Snapshot
+from projections.figures.inputs import Snapshot
+from projections.figures.outcomes import ItemSource, ItemStatus
+from projections.figures.signals.rules import CAP_DAYS
+from projections.figures.windows import within
 from projections.state import ClientState
-from projections.windows import within
 
 DAY = timedelta(days=1)
 

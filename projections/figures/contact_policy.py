@@ -1,4 +1,4 @@
-"""The collection-contact protocol (SPEC §4 and §7): may we contact the client today?
+"""The collection-contact protocol: may we contact the client today?
 
 One more OUTBOUND COLLECTION contact on a date is allowed unless
 (a) the 7 days up to it already hold `contactCap` of them,

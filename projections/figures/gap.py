@@ -1,4 +1,4 @@
-"""The gap between what was expected and what happened, per obligor side (SPEC §3.3).
+"""The gap between what was expected and what happened, per obligor side.
 
 Over the items of the 365-day window (open ones always): how many are counted
 (no longer open and not yet due), on time, late, overdue, broken or still open;

@@ -14,7 +14,6 @@ from functools import cached_property
 
 from domain.accounts import Accounts
 from projections.figures.complaints import Complaint, complaints_as_of
-from projections.figures.contributions import Contributions
 from projections.figures.gap import Gap, gap, window_items
 from projections.figures.outcomes import GapItem, outcomes
 from projections.figures.payments import OpenPart, Runs, accounts_as_of, open_parts
@@ -46,17 +45,13 @@ class Snapshot:
         return accounts_as_of(self.state, self.as_of, self.runs)
 
     @cached_property
-    def money(self) -> Contributions:
-        return Contributions.of(self.accounts)
-
-    @cached_property
     def parts(self) -> list[OpenPart]:
         return open_parts(self.accounts)
 
     @cached_property
     def items(self) -> list[GapItem]:
         """Every promise and expectation made by `as_of`, cancelled ones included."""
-        return outcomes(self.state, self.as_of, self.money)
+        return outcomes(self.state, self.as_of, self.accounts)
 
     @cached_property
     def window(self) -> list[GapItem]:

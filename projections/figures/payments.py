@@ -1,4 +1,4 @@
-"""A client's invoices and payments as of a date (SPEC §3.1 and §7).
+"""A client's invoices and payments as of a date.
 
 The allocation engine (`domain.accounts.Accounts`) is run over the money
 events that occurred on or before `as_of`; when `as_of` is on or after the last

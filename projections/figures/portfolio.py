@@ -1,4 +1,4 @@
-"""Figures across clients as of a date (SPEC §5): bands, totals per currency, signals.
+"""Figures across clients as of a date: bands, totals per currency, signals.
 
 A client enters the portfolio as an `IndexEntry`: the few figures lists sort,
 filter and total on, taken from the very `figures()` a single client is

@@ -1,4 +1,4 @@
-"""The relationship trust score, 0-100, that explains itself (SPEC §3.4).
+"""The relationship trust score, 0-100, that explains itself.
 
 Five components, each present only when it has data, each reporting its
 value, weight and the observations behind it; the score is their weighted

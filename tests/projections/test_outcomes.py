@@ -1,4 +1,4 @@
-"""Promises and expectations against what happened (SPEC §3.2, §3.3, §7)."""
+"""Promises and expectations against what happened."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Invoices and payments (SPEC §3.1, §7): allocation, statuses, aging, DSO, averages."""
+"""Invoices and payments: allocation, statuses, aging, DSO, averages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The portfolio across clients (SPEC §5)."""
+"""The portfolio across clients."""
 
 from __future__ import annotations
 

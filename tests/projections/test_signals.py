@@ -1,4 +1,4 @@
-"""Each early-warning signal just below and at its threshold (SPEC §4, §7)."""
+"""Each early-warning signal just below and at its threshold."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The trust score and its components (SPEC §3.4, §7)."""
+"""The trust score and its components."""
 
 from __future__ import annotations
 

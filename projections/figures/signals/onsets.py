@@ -1,4 +1,4 @@
-"""When a signal began (SPEC §4 and §7): the run of days on which its rule held.
+"""When a signal began: the run of days on which its rule held.
 
 `since` is the first day of the current unbroken run of days on which the rule
 held, looking back at most 365 days; when it held on every one of them the run
@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from domain.accounts import Accounts
 from domain.values import ZERO, Party, PromiseKind
-from projections.figures.contributions import Contributions
 from projections.figures.outcomes import GapItem, expectation_outcome, promise_outcome
 from projections.figures.payments import OpenPart, accounts_as_of, days_beyond_terms, open_parts
 from projections.figures.signals.rules import (
@@ -59,7 +58,7 @@ from projections.state.records import ExpectationRecord, MoneyOperation, Promise
 DAY = timedelta(days=1)
 #: offsets from an item's dates on which a predicate may change (falling due, windows)
 EDGES = (0, 1, 90, 180, 365)
-NO_MONEY = Contributions()
+NO_MONEY = Accounts()  # items judged without money (none of them needs it)
 
 Held = list[bool]  # one per day, from the first day looked at
 
@@ -255,7 +254,6 @@ class _MoneyDay:
 
     def _index(self) -> None:
         """Everything derived from the run, from scratch."""
-        self.money = Contributions.of(self.accounts)
         self._parts(open_parts(self.accounts))
         self.buckets: dict[date, tuple[Decimal, Decimal]] = {}
         self.weight = self.late = ZERO
@@ -309,11 +307,9 @@ class _MoneyDay:
         if name == "receive":
             payment_id = str(args[0])
             touched.add(payment_id)
-            self.money.add_payment(self.accounts.payments[payment_id])
         for payment_id in touched:
             payment = self.accounts.payments[payment_id]
             for allocation in payment.allocations[self.seen.get(payment_id, 0):]:
-                self.money.add_allocation(allocation)
                 self._count(allocation.paid_on, allocation.amount, allocation.due_on)
             self.seen[payment_id] = len(payment.allocations)
             if payment.unallocated > 0:
@@ -378,7 +374,7 @@ def _money_days(state: ClientState, days: list[date],
                               bisect_right(expected, day)]:
                 verdict = verdicts.get(p.promise_id)
                 if verdict is None or day in turns[p.promise_id]:
-                    verdict = broken_payment_promise(promise_outcome(p, day, sweep.money), day)
+                    verdict = broken_payment_promise(promise_outcome(p, day, sweep.accounts), day)
                     verdicts[p.promise_id] = verdict
                 found += verdict
             broken.append(found >= BROKEN_PAYMENT_PROMISES)

@@ -1,4 +1,4 @@
-"""The rules of the early-warning signals (SPEC §4 and §7), as of one date.
+"""The rules of the early-warning signals, as of one date.
 
 Each rule reads a `Snapshot` and returns its evidence (plain sentences naming
 ids and counts) when it holds, None when it does not.  The item predicates and

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from domain.values import ContactPurpose, Direction, Party, PromiseKind
 from projections.figures.inputs import Snapshot
 from projections.figures.outcomes import ItemSource, ItemStatus
-from projections.figures.signals.rules import CAP_DAYS
+from projections.figures.signals.kinds import CAP_DAYS
 from projections.figures.windows import within
 from projections.state import ClientState
 

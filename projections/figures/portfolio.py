@@ -19,7 +19,7 @@ from enum import Enum
 from domain.values import ZERO
 from projections.figures.client import ClientFigures
 from projections.figures.payments import AgingAmount, AgingBucket
-from projections.figures.signals.rules import SignalKind
+from projections.figures.signals.kinds import SignalKind
 from projections.figures.trust import Band
 
 Aging = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]  # CURRENT ... DAYS_90_PLUS

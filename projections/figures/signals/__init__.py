@@ -7,8 +7,9 @@ of days).
 """
 
 from projections.figures.signals.held import RECOMMENDATIONS, Signal, signals
+from projections.figures.signals.kinds import CAP_DAYS, SignalKind
 from projections.figures.signals.onsets import daily, signal_onsets
-from projections.figures.signals.rules import CAP_DAYS, RULES, SignalKind
+from projections.figures.signals.rules import RULES
 
 __all__ = ["CAP_DAYS", "RECOMMENDATIONS", "RULES", "Signal", "SignalKind", "daily",
            "signal_onsets", "signals"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from projections.figures.inputs import Snapshot
-from projections.figures.signals.rules import RULES, SignalKind
+from projections.figures.signals.kinds import SignalKind
+from projections.figures.signals.rules import RULES
 
 RECOMMENDATIONS: dict[SignalKind, str] = {
     SignalKind.CHRONIC_LATE_PAYER:

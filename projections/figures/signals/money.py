@@ -30,7 +30,7 @@ from projections.figures.signals.kinds import (
     SignalKind,
     listed,
 )
-from projections.figures.trust import punctuality_value
+from projections.figures.trust import weighted_punctuality
 from projections.figures.windows import YEAR, within
 from projections.state import ClientState, run
 from projections.state.records import (
@@ -164,9 +164,7 @@ class _MoneyDay:
         overdue = self.amounts[past_due]
         weight = self.weight + overdue
         late = self.late + overdue * self.day.toordinal() - self.dated[past_due]
-        if weight <= 0:
-            return None
-        return punctuality_value(float(late) / float(weight))
+        return weighted_punctuality(weight, late)
 
 
 def _in_date_order(money: list[MoneyOperation], first: date) -> bool:

@@ -50,7 +50,7 @@ from api.services import Services, open_services
 from api.settings import Settings
 from domain.errors import LedgerError, Unavailable
 from domain.ledger import Clock, utc_now
-from projections.storage import DISK_FULL, time_limit
+from projections.store import DISK_FULL, time_limit
 
 log = logging.getLogger("palabra.api")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -36,7 +36,8 @@ from domain.entries import Entry
 from domain.errors import LedgerError, Unavailable
 from domain.jsonlines import entry_from_line, is_trailer, loads
 from domain.ledger import Ledger
-from projections.portfolio import ClientOrder
+from projections.figures.portfolio import ClientOrder
+from projections.indexer import refresh_index
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode="markdown")
@@ -237,11 +238,12 @@ def client(
             err.print(f"[red]there is no client {escape(ref)}"
                       + (f" known at {known_at.isoformat()}" if known_at else "") + "[/red]")
             raise typer.Exit(1)
+        onsets = services.read_model.signal_onsets(ref, day, known_at)
         if json_:
-            print(json.dumps(client_json(figures), indent=2, ensure_ascii=False))
+            print(json.dumps(client_json(figures, onsets), indent=2, ensure_ascii=False))
             return
         policy = services.read_model.contact_allowed(ref, day) if known_at is None else None
-        console.print(client_tables(figures, policy))
+        console.print(client_tables(figures, onsets, policy))
 
 
 @app.command()
@@ -295,7 +297,7 @@ def project(
     with services_at(database) as services:
         if once:
             applied = services.projector.catch_up()
-            services.read_model.refresh_index(services.today())
+            refresh_index(services.read_model, services.today())
             console.print(f"applied {applied} events; the read models are at position "
                           f"{services.view.position()}")
             return
@@ -344,7 +346,8 @@ def demo(database: Database = None) -> None:
         figures = services.read_model.client(shown, today)
         assert figures is not None
         console.print(Rule(f"One client up close: {figures.name}"))
-        console.print(client_tables(figures, services.read_model.contact_allowed(shown, today)))
+        console.print(client_tables(figures, services.read_model.signal_onsets(shown, today),
+                                    services.read_model.contact_allowed(shown, today)))
         console.print(f"\nTry: palabra client {shown} --json · palabra portfolio · "
                       f"palabra history {shown}")
 
@@ -452,8 +455,8 @@ def db_init(
     database: Database = None,
 ) -> None:
     """Create tables, immutability triggers and the application role (idempotent)."""
-    from projections import admin
-    from projections.storage import Database as Store
+    from projections.store import Database as Store
+    from projections.store import admin
 
     url = database or Settings.from_env().database_url
     password = os.environ.get(app_password_env) if app_password_env else None
@@ -477,8 +480,8 @@ def db_check(
     database: Database = None,
 ) -> None:
     """Report what `palabra db init` set up and what is missing (exit 1 if anything is)."""
-    from projections import admin
-    from projections.storage import Database as Store
+    from projections.store import Database as Store
+    from projections.store import admin
 
     url = database or Settings.from_env().database_url
     try:

@@ -28,10 +28,17 @@ from domain.history import Recorded
 from domain.jsonlines import dumps, export_line, trailer
 from domain.ledger import Clock, Ledger, utc_now
 from projections.projector import Health, Projector
-from projections.queries import ReadModel
+from projections.read_model import ReadModel
 from projections.runner import Runner
-from projections.storage import DISK_FULL, Database, open_ledger, open_view, time_limit
-from projections.view import STATE_FORMAT, ClientsView
+from projections.store import (
+    DISK_FULL,
+    STATE_FORMAT,
+    ClientsView,
+    Database,
+    open_ledger,
+    open_view,
+    time_limit,
+)
 
 log = logging.getLogger("palabra")
 EXPORT_PAGE = 1000  # events read at a time by an export

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from api.auth import ApiKeys
-from projections.storage import DEFAULT_TIMEOUT, DEFAULT_URL
-from projections.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
+from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
+from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
 
 ENVIRONMENT: dict[str, str] = {
     "PALABRA_DATABASE_URL": "where the ledger lives: sqlite:///path.db (default "

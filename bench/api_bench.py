@@ -33,7 +33,7 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import feed
 from domain.entries import Entry
-from projections.storage import Database, open_ledger
+from projections.store import Database, open_ledger
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import client_events, feed
 from domain.entries import Entry
 from projections.figures import figures
+from projections.indexer import refresh_index
 from projections.projector import Projector
-from projections.queries import ReadModel
-from projections.storage import Database, open_ledger, open_view
+from projections.read_model import ReadModel
+from projections.store import Database, open_ledger, open_view
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -126,7 +127,7 @@ def run(kind: str, events: int, clients: int) -> None:
         print(f"5,000-event client, figures as served: "
               f"{percentiles(timed(lambda: read.client('bench-big', TODAY), 300))}")
         started = time.perf_counter()
-        built = read.refresh_index(TODAY)
+        built = refresh_index(read, TODAY)
         print(f"portfolio index of the day for {built:,} clients built in "
               f"{time.perf_counter() - started:.1f} s (once a day, by the runner)")
         print(f"page of 50 clients by score: "

@@ -3,7 +3,7 @@
 The ledger writes and reads through the eventsourcing library's application
 recorder; beyond what every recorder does it needs `select_ranges`: clients'
 events with their global positions, in one query.  The SQLite and PostgreSQL
-stores are in `projections.storage`; `InMemoryEventStore` keeps the events in
+stores are in `projections.store`; `InMemoryEventStore` keeps the events in
 a list (nothing survives the process), for domain tests that need no database:
 `Ledger.in_memory()`.
 """

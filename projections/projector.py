@@ -31,7 +31,7 @@ import signal
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from time import perf_counter
@@ -42,7 +42,7 @@ from eventsourcing.persistence import Notification
 from domain.ledger import Ledger
 from domain.relationship import Relationship
 from projections.state import ClientState, encode_state, evolve
-from projections.view import ClientsView, Skip, StaleView
+from projections.store import ClientsView, Skip, StaleView
 
 log = logging.getLogger("palabra.projector")
 
@@ -132,6 +132,22 @@ class Projector:
             return None
         return state
 
+    def repair(self, broken: Mapping[str, int]) -> int:
+        """Fold again and store the clients whose stored rows do not decode (client ->
+        the row's position), as the read side found them; returns how many."""
+        return len(self.view.repaired(broken)) if broken else 0
+
+    def events_after(self, start: int, target: int) -> list[Read]:
+        """Every event after position `start` up to `target`, read a page at a time."""
+        found: list[Read] = []
+        while start < target:
+            events, end = self._read(start, target)
+            if not events:
+                break
+            found += events
+            start = end
+        return found
+
     def head(self) -> int:
         """The position of the latest event in the store (0: none)."""
         return self.ledger.recorder.max_notification_id() or 0
@@ -170,7 +186,7 @@ class Projector:
                 stop=target, inclusive_of_start=False)
             if not page:
                 break
-            events += [(n.id, _decode(self.ledger, n)) for n in page]
+            events += [(n.id, decode_event(self.ledger, n)) for n in page]
             end = page[-1].id
         return events, end
 
@@ -233,7 +249,9 @@ Folded = dict[str, tuple[int, bytes]]  # client -> (version, encoded state)
 Shard = tuple[int, Folded, list[Skip]]  # events folded, states, clients skipped
 
 
-def _decode(ledger: Ledger, notification: Notification) -> Relationship.Event | Unreadable:
+def decode_event(ledger: Ledger, notification: Notification,
+                 ) -> Relationship.Event | Unreadable:
+    """A stored event as the client's event, or what says why it does not read."""
     try:
         event = ledger.mapper.to_domain_event(notification)
         if not isinstance(event, Relationship.Event):
@@ -300,7 +318,7 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
 
 def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard:
     """In a worker process: the folded states of one shard of clients, encoded."""
-    from projections.storage import open_ledger
+    from projections.store import open_ledger
 
     ledger = open_ledger(url, extra_env={"CREATE_TABLE": "n"})  # the parent made them
     try:
@@ -319,7 +337,7 @@ def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard
     while rows := ledger.recorder.select_shard(  # type: ignore[attr-defined]
             after, head, page, shard, shards):
         count += len(rows)
-        skipped += _fold(states, [(row.id, _decode(ledger, row)) for row in rows], skip)
+        skipped += _fold(states, [(row.id, decode_event(ledger, row)) for row in rows], skip)
         after = rows[-1].id
     for item in skipped:
         states.pop(item.ref, None)

@@ -2,15 +2,17 @@
 
 On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every
 append); SQLite has no notifications, so it polls the log's head.  Between
-waits it also keeps today's portfolio index current.  A lost connection is
+waits it also keeps today's portfolio index current (past days are indexed only
+when `refresh_index` is asked for them: a read computes what their index lacks in
+memory), and stores again the client states that reads found not to decode.  A lost connection is
 logged and retried with back-off: the worker outlives database restarts.  It
 runs in a thread of the API process, or alone as `palabra project`.
 
 Only one worker leads at a time: it holds a PostgreSQL advisory lock on its
 LISTEN connection (or, on SQLite, an exclusive lock on a file beside the
 database).  The others stand by and take over when the leader goes away.
-Readers that find the view behind still catch up themselves, and the view's
-tracking check keeps any event from being applied twice.
+Readers never write: one that finds the view behind folds the missing events in
+memory.  The view's tracking check keeps any event from being applied twice.
 
 A tracked position beyond the event store's head (moved by hand) is logged and
 repaired by a rebuild.  A client whose events do not fold, or whose rows the
@@ -29,8 +31,9 @@ from typing import IO, Any
 
 import psycopg
 
-from projections.queries import ReadModel
-from projections.storage import Database
+from projections.indexer import refresh_index
+from projections.read_model import ReadModel
+from projections.store import Database
 
 log = logging.getLogger("palabra.runner")
 LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker
@@ -104,8 +107,9 @@ class Runner:
             self.projector.rebuild()
         self.projector.catch_up()
         today = self.today()
-        self.read_model.refresh_index(today)
-        if self._pruned_on != today:  # index rows of past days are rebuilt when asked for
+        refresh_index(self.read_model, today)
+        self.projector.repair(self.read_model.undecodable())
+        if self._pruned_on != today:  # a read computes in memory what a day's index lacks
             self.projector.view.forget_entries_before(today - timedelta(days=KEEP_INDEX_DAYS))
             self._pruned_on = today
         if self.projector.view.position() >= self.projector.head():

@@ -19,7 +19,7 @@ import pytest
 from psycopg import sql
 
 from domain.ledger import Ledger
-from projections.storage import Database, open_ledger
+from projections.store import Database, open_ledger
 from tests.support import FixedClock
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",

@@ -17,12 +17,12 @@ from domain.values import (
     PromiseKind,
     Severity,
 )
-from projections.outcomes import ItemSource, ItemStatus
-from projections.payments import AgingBucket, InvoiceStatus
-from projections.portfolio import ClientOrder
-from projections.signal_rules import SignalKind
+from projections.figures.outcomes import ItemSource, ItemStatus
+from projections.figures.payments import AgingBucket, InvoiceStatus
+from projections.figures.portfolio import ClientOrder
+from projections.figures.signals import SignalKind
+from projections.figures.trust import Band, Confidence
 from projections.state import RelationshipState
-from projections.trust import Band, Confidence
 
 SERVED = (Party, PromiseKind, ItemSource, ItemStatus, InvoiceStatus, AgingBucket, Band,
           Confidence, RelationshipState, EndReason, Channel, Direction, ContactPurpose,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +32,7 @@ from api.graphql.types import (
 from domain.errors import InvalidInput, UnknownClient
 from domain.relationship import EVENT_TYPES
 from domain.values import check_text
-from projections import portfolio
+from projections.figures import portfolio
 
 Info = strawberry.Info[Context, None]
 _POSITION = re.compile(r"\d{1,18}")
@@ -66,15 +65,6 @@ def event_types(types: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(types or ())
 
 
-def asks_for(info: Info, name: str) -> bool:
-    """Whether the query selects a field of this name anywhere below the current one."""
-    def below(selections: Sequence[Any]) -> bool:
-        return any(getattr(s, "name", None) == name or below(getattr(s, "selections", ()))
-                   for s in selections)
-
-    return below(info.selected_fields)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(extensions=needs(CanRead),
@@ -85,9 +75,9 @@ class Query:
         services = info.context.services
         day = given(as_of) or services.today()
         check_text(ref, "ref")
-        found = await run_in_threadpool(services.read_model.client, ref, day, given(known_at),
-                                        asks_for(info, "since"))
-        return None if found is None else Client.from_figures(found)
+        moment = given(known_at)
+        found = await run_in_threadpool(services.read_model.client, ref, day, moment)
+        return None if found is None else Client.from_figures(found, moment)
 
     @strawberry.field(extensions=needs(CanRead),
                       description="Clients sorted and filtered, a page at a time (keyset "
@@ -107,7 +97,7 @@ class Query:
             chosen_band.value if chosen_band else None,
             chosen_signal.value if chosen_signal else None,
             chosen_state.value if chosen_state else None)
-        loader = figures_loader(services, day, asks_for(info, "since"))
+        loader = figures_loader(services, day)
         return ClientConnection(
             edges=[ClientEdge(cursor=cursor, node=Client.from_entry(entry, day, loader))
                    for cursor, entry in page.entries],

@@ -9,12 +9,14 @@ list asks for a figure, never computed when nobody asks.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from api.graphql.context import Context
 from api.graphql.enums import (
     AgingBucket,
     Band,
@@ -34,17 +36,17 @@ from api.graphql.enums import (
     SignalKind,
 )
 from domain.errors import InvalidInput
-from projections import complaints as complaint_figures
-from projections import contact_policy as policy_figures
 from projections import figures as client_figures
-from projections import gap as gap_figures
-from projections import outcomes as outcome_figures
-from projections import payments as payment_figures
-from projections import portfolio as portfolio_figures
-from projections import signals as signal_figures
-from projections import trust as trust_figures
 from projections.figures import ClientFigures
-from projections.portfolio import IndexEntry
+from projections.figures import complaints as complaint_figures
+from projections.figures import contact_policy as policy_figures
+from projections.figures import gap as gap_figures
+from projections.figures import outcomes as outcome_figures
+from projections.figures import payments as payment_figures
+from projections.figures import portfolio as portfolio_figures
+from projections.figures import signals as signal_figures
+from projections.figures import trust as trust_figures
+from projections.figures.portfolio import IndexEntry
 
 FiguresLoader = DataLoader[str, ClientFigures]
 CONTACTS_SHOWN = 20
@@ -252,17 +254,30 @@ class PaymentHistory:
 # ---- signals, complaints, contacts, contact policy --------------------------------------
 
 
+async def signal_since(root: Signal, info: strawberry.Info[Context, None]) -> date | None:
+    """When the signal began: the read side looks back over the client's year, only
+    when a query asks."""
+    onsets = await run_in_threadpool(info.context.services.read_model.signal_onsets,
+                                     root._ref, root._as_of, root._known_at)
+    return onsets.get(root.kind)
+
+
 @strawberry.type
 class Signal:
     kind: SignalKind
-    since: date | None
+    since: date | None = strawberry.field(resolver=signal_since)
     evidence: list[str]
     recommendation: str
+    # the client this signal is of: `since` is asked of the read side for it
+    _ref: strawberry.Private[str]
+    _as_of: strawberry.Private[date]
+    _known_at: strawberry.Private[datetime | None]
 
     @classmethod
-    def from_figures(cls, s: signal_figures.Signal) -> Signal:
-        return cls(kind=s.kind, since=s.since,
-                   evidence=list(s.evidence), recommendation=s.recommendation)
+    def from_figures(cls, s: signal_figures.Signal, ref: str, as_of: date,
+                     known_at: datetime | None) -> Signal:
+        return cls(kind=s.kind, evidence=list(s.evidence), recommendation=s.recommendation,
+                   _ref=ref, _as_of=as_of, _known_at=known_at)
 
 
 @strawberry.type
@@ -335,12 +350,13 @@ class Client:
     as_of: date
     _figures: strawberry.Private[ClientFigures | None] = None
     _loader: strawberry.Private[FiguresLoader | None] = None
+    _known_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def from_figures(cls, f: ClientFigures) -> Client:
+    def from_figures(cls, f: ClientFigures, known_at: datetime | None = None) -> Client:
         return cls(ref=strawberry.ID(f.ref), name=f.name, currency=f.currency,
                    version=f.version, state=f.state,
-                   as_of=f.as_of, _figures=f)
+                   as_of=f.as_of, _figures=f, _known_at=known_at)
 
     @classmethod
     def from_entry(cls, e: IndexEntry, as_of: date, loader: FiguresLoader) -> Client:
@@ -385,7 +401,8 @@ class Client:
 
     @strawberry.field
     async def signals(self) -> list[Signal]:
-        return [Signal.from_figures(s) for s in (await self.figures()).signals]
+        return [Signal.from_figures(s, self.ref, self.as_of, self._known_at)
+                for s in (await self.figures()).signals]
 
     @strawberry.field
     async def complaints(self) -> list[Complaint]:

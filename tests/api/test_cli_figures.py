@@ -22,7 +22,7 @@ from graphql import (
 from typer.testing import CliRunner
 
 from api.cli import app
-from projections.storage import open_view
+from projections.store import open_view
 from tests.support import CONTRACT, SCENARIOS, scenario_lines
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.demo import DEMO_TAG, demo_clients, demo_entries
-from projections.storage import open_ledger
+from projections.store import open_ledger
 
 TODAYS = [date(2026, 11, 22), date(2028, 2, 29)]
 

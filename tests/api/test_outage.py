@@ -33,7 +33,7 @@ from api.auth import ApiKeys
 from api.cli import app as cli
 from api.settings import Settings, SettingsError
 from domain.entries import Entry
-from projections.storage import Database
+from projections.store import Database
 from tests.support import FixedClock
 
 KEY = "admin-key-0123456789abcdef"

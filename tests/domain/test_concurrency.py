@@ -9,7 +9,7 @@ import pytest
 
 from domain.entries import Entry
 from domain.errors import VersionConflict
-from projections.storage import open_ledger
+from projections.store import open_ledger
 from tests.support import FixedClock, onboard
 from tests.support.entries import payment
 

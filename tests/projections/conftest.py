@@ -13,10 +13,10 @@ import pytest
 from api.present import plain  # noqa: F401  (the figures as the API shows them)
 from domain.entries import Entry
 from domain.ledger import Ledger
-from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
+from projections.figures.contact_policy import ContactPolicy, contact_allowed
 from projections.state import ClientState, fold
-from projections.storage import open_ledger
+from projections.store import open_ledger
 from tests.support import SCENARIOS
 
 CLOCK = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -12,10 +12,9 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from api.cli import app
-from projections import admin
 from projections.projector import Projector
-from projections.queries import ReadModel
-from projections.storage import Database, open_ledger, open_view
+from projections.read_model import ReadModel
+from projections.store import Database, admin, open_ledger, open_view
 from tests.support import FixedClock, entry, onboard
 
 pytestmark = pytest.mark.postgres

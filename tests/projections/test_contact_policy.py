@@ -1,4 +1,4 @@
-"""contactAllowed: the collection protocol (SPEC §4, §7)."""
+"""contactAllowed: the collection protocol."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Promises and expectations against what happened (SPEC §3.2, §3.3, §7)."""
+"""Promises and expectations against what happened."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from domain.values import Party
-from projections.gap import SideGap
-from projections.outcomes import GapItem, ItemStatus
+from projections.figures.gap import SideGap
+from projections.figures.outcomes import GapItem, ItemStatus
 from tests.projections.conftest import History
 
 Make = Callable[..., History]

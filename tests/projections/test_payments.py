@@ -1,4 +1,4 @@
-"""Invoices and payments (SPEC §3.1, §7): allocation, statuses, aging, DSO, averages."""
+"""Invoices and payments: allocation, statuses, aging, DSO, averages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from projections.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
+from projections.figures.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
 from tests.projections.conftest import History
 
 Make = Callable[..., History]

@@ -1,4 +1,4 @@
-"""The portfolio across clients (SPEC §5)."""
+"""The portfolio across clients."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 from projections.figures import ClientFigures
-from projections.portfolio import ClientOrder, index_entry, ordered, portfolio
-from projections.signal_rules import SignalKind
-from projections.trust import Band
+from projections.figures.portfolio import ClientOrder, index_entry, ordered, portfolio
+from projections.figures.signals import SignalKind
+from projections.figures.trust import Band
 from tests.projections.conftest import History
 
 Make = Callable[..., History]

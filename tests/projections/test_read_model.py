@@ -24,14 +24,16 @@ from api.present import plain
 from domain.entries import Entry
 from domain.ledger import Ledger
 from projections import projector as projector_module
-from projections.contact_policy import contact_allowed
+from projections.cursors import InvalidCursor
 from projections.figures import figures
-from projections.portfolio import ClientOrder, ordered
-from projections.portfolio import portfolio as summed
+from projections.figures.contact_policy import contact_allowed
+from projections.figures.portfolio import ClientOrder, ordered
+from projections.figures.portfolio import portfolio as summed
+from projections.figures.trust import TrustWeights
+from projections.indexer import refresh_index
 from projections.projector import Projector
-from projections.queries import InvalidCursor, ReadModel
-from projections.storage import open_ledger, open_view
-from projections.trust import TrustWeights
+from projections.read_model import ReadModel
+from projections.store import open_ledger, open_view
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_scenarios import comparable, differences
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines
@@ -69,7 +71,7 @@ def load_scenarios(side: Side, chunk: int = 37) -> None:
         for start in range(0, len(lines), chunk):
             side.ledger.append([Entry(x["type"], x["clientRef"], x["data"], x["occurredOn"])
                                 for x in lines[start:start + chunk]])
-            side.read.fresh()
+            side.projector.catch_up()
 
 
 def expected_checkpoints() -> list[dict[str, Any]]:
@@ -187,15 +189,15 @@ def test_the_client_list_stays_whole_when_another_process_rebuilds_or_prunes(
 def test_only_clients_changed_since_the_day_was_indexed_are_looked_at(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)
-    assert side.read.refresh_index(as_of) == 9
+    assert refresh_index(side.read, as_of) == 9
     view = side.projector.view
     position, marked, _ = view.day_marker(as_of)
     assert marked == position == side.projector.head()
-    assert side.read.refresh_index(as_of) == 0
+    assert refresh_index(side.read, as_of) == 0
     side.ledger.append([entry("ContactLogged", "acme", "2026-06-01", contactId="C-NEW",
                               channel="EMAIL", direction="INBOUND", purpose="CHECK_IN",
                               summary="x")])
-    assert side.read.refresh_index(as_of) == 1
+    assert refresh_index(side.read, as_of) == 1
     assert view.stale_entries(as_of, since=position) == []
     assert view.day_marker(as_of)[1] == position + 1
 
@@ -203,7 +205,7 @@ def test_only_clients_changed_since_the_day_was_indexed_are_looked_at(side: Side
 def test_other_trust_weights_recompute_the_whole_day(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)
-    side.read.refresh_index(as_of)
+    refresh_index(side.read, as_of)
     heavy = ReadModel(side.projector, TrustWeights(complaint_handling=5.0))
     page = heavy.clients(as_of, first=100)
     assert page.total_count == 9
@@ -219,7 +221,7 @@ def test_other_trust_weights_recompute_the_whole_day(side: Side) -> None:
 def test_an_index_row_is_never_replaced_by_an_older_one(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)
-    side.read.refresh_index(as_of)
+    refresh_index(side.read, as_of)
     view = side.projector.view
     (current,) = [e for e in view.entries(as_of) if e.ref == "acme"]
     older = dataclasses.replace(current, version=current.version - 1, name="stale")
@@ -307,7 +309,7 @@ def test_a_crash_mid_batch_applies_nothing_and_a_restart_equals_a_rebuild(
         side.projector.catch_up()
     assert side.projector.view.position() == 25  # the first chunk only, nothing of the second
     monkeypatch.setattr(projector_module, "evolve", real_evolve)
-    side.read.fresh()  # the restart
+    side.projector.catch_up()  # the restart
     after_restart = snapshot_of(side)
     side.projector.rebuild()
     assert snapshot_of(side) == after_restart
@@ -335,7 +337,7 @@ def test_live_equals_rebuild_equals_replay(side: Side, clock: FixedClock, seed: 
     for cut in [*sorted({c for c in cuts if c < steps}), steps]:
         history.grow(cut - done)
         done = cut
-        side.read.fresh()  # live: the read model follows the history as it grows
+        side.projector.catch_up()  # live: the read model follows the history as it grows
     as_of = history.day
     live = figures_of(side, ref, as_of)
     replayed = figures_of(side, ref, as_of, known_at=clock.now)

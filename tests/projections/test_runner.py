@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from projections.indexer import refresh_index
 from projections.runner import Runner
-from projections.storage import Database
+from projections.store import Database
 from tests.projections.randomized import RandomHistory
 from tests.projections.test_read_model import Side, open_side, snapshot_of
 from tests.support import FixedClock, entry, onboard
@@ -102,8 +103,8 @@ def test_the_runner_survives_a_lost_database_connection(
 def test_the_runner_forgets_index_rows_of_past_days(side: Side, database_url: str) -> None:
     onboard(side.ledger)
     old, recent = date(2026, 11, 1), date(2026, 11, 20)
-    side.read.refresh_index(old)
-    side.read.refresh_index(recent)
+    refresh_index(side.read, old)
+    refresh_index(side.read, recent)
     assert not side.projector.view.stale_entries(old)
     runner = start_runner(side, database_url)
     try:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from domain.ledger import Ledger
-from projections.contact_policy import contact_allowed
 from projections.figures import ClientFigures, figures
+from projections.figures.contact_policy import contact_allowed
 from projections.state import ClientState
 from tests.projections.conftest import (
     SCENARIOS,

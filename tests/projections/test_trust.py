@@ -1,4 +1,4 @@
-"""The trust score and its components (SPEC §3.4, §7)."""
+"""The trust score and its components."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from domain.values import Party
 from projections.figures import figures
-from projections.trust import (
+from projections.figures.trust import (
     Band,
     Confidence,
     Trust,

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.entries import Entry
 from domain.ledger import Ledger
-from projections.storage import Database
+from projections.store import Database
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCENARIOS = REPOSITORY / "examples" / "scenarios"  # the public scenarios, with their figures

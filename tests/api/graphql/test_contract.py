@@ -28,7 +28,9 @@ from api.graphql.export import SCHEMA_FILE, sdl
 from api.graphql.inputs import EVENT_TYPES
 from domain import values
 from domain.relationship import EVENT_TYPES as LEDGER_EVENT_TYPES
-from projections import outcomes, payments, portfolio, signal_rules, state, trust
+from projections import state
+from projections.figures import outcomes, payments, portfolio, trust
+from projections.figures import signals as signal_rules
 from tests.support import CONTRACT
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.values import ComplaintCategory, Party, Severity
-from projections.records import ComplaintRecord
+from projections.figures.windows import in_year
 from projections.state import ClientState
-from projections.windows import in_year
+from projections.state.records import ComplaintRecord
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,14 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from projections.storage import Database, open_ledger, open_view
-from projections.view import LOCK_FUNCTION, MOVE_FUNCTION, READ_MODEL_TABLES
+from projections.store import (
+    LOCK_FUNCTION,
+    MOVE_FUNCTION,
+    READ_MODEL_TABLES,
+    Database,
+    open_ledger,
+    open_view,
+)
 
 EVENTS = "palabra_events"
 TRACKING = "palabra_clients_tracking"

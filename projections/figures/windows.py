@@ -1,4 +1,4 @@
-"""Windows of days ending at a date (SPEC §7): "the N days up to d" are d - N < x ≤ d.
+"""Windows of days ending at a date: "the N days up to d" are d - N < x ≤ d.
 
 The trust and gap window is the 365 days up to `as_of`, with future dates
 included (an item is in it when its date is after `as_of` - 365 days).

@@ -13,22 +13,28 @@ from datetime import date
 from functools import cached_property
 
 from domain.accounts import Accounts
-from projections.complaints import Complaint, complaints_as_of
-from projections.contributions import Contributions
-from projections.gap import Gap, gap, window_items
-from projections.outcomes import GapItem, outcomes
-from projections.payments import OpenPart, accounts_as_of, open_parts
-from projections.records import ContactRecord, Profile
+from projections.figures.complaints import Complaint, complaints_as_of
+from projections.figures.gap import Gap, gap, window_items
+from projections.figures.outcomes import GapItem, outcomes
+from projections.figures.payments import OpenPart, Runs, accounts_as_of, open_parts
+from projections.figures.trust import (
+    DEFAULT_WEIGHTS,
+    Trust,
+    TrustWeights,
+    payment_punctuality,
+    trust,
+)
 from projections.state import ClientState
-from projections.trust import DEFAULT_WEIGHTS, Trust, TrustWeights, payment_punctuality, trust
+from projections.state.records import ContactRecord, Profile
 
 
 class Snapshot:
     """The state of one client as of one business date."""
 
-    def __init__(self, state: ClientState, as_of: date) -> None:
+    def __init__(self, state: ClientState, as_of: date, runs: Runs | None = None) -> None:
         self.state = state
         self.as_of = as_of
+        self.runs = runs  # earlier allocations of this state, when the caller keeps them
 
     @cached_property
     def profile(self) -> Profile:
@@ -36,11 +42,7 @@ class Snapshot:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return accounts_as_of(self.state, self.as_of)
-
-    @cached_property
-    def money(self) -> Contributions:
-        return Contributions.of(self.accounts)
+        return accounts_as_of(self.state, self.as_of, self.runs)
 
     @cached_property
     def parts(self) -> list[OpenPart]:
@@ -49,7 +51,7 @@ class Snapshot:
     @cached_property
     def items(self) -> list[GapItem]:
         """Every promise and expectation made by `as_of`, cancelled ones included."""
-        return outcomes(self.state, self.as_of, self.money)
+        return outcomes(self.state, self.as_of, self.accounts)
 
     @cached_property
     def window(self) -> list[GapItem]:

@@ -1,4 +1,4 @@
-"""The collection-contact protocol (SPEC §4 and §7): may we contact the client today?
+"""The collection-contact protocol: may we contact the client today?
 
 One more OUTBOUND COLLECTION contact on a date is allowed unless
 (a) the 7 days up to it already hold `contactCap` of them,
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.values import ContactPurpose, Direction, Party, PromiseKind
-from projections.outcomes import ItemSource, ItemStatus
-from projections.signal_rules import CAP_DAYS
-from projections.snapshot import Snapshot
+from projections.figures.inputs import Snapshot
+from projections.figures.outcomes import ItemSource, ItemStatus
+from projections.figures.signals.kinds import CAP_DAYS
+from projections.figures.windows import within
 from projections.state import ClientState
-from projections.windows import within
 
 DAY = timedelta(days=1)
 

@@ -1,4 +1,4 @@
-"""Figures across clients as of a date (SPEC §5): bands, totals per currency, signals.
+"""Figures across clients as of a date: bands, totals per currency, signals.
 
 A client enters the portfolio as an `IndexEntry`: the few figures lists sort,
 filter and total on, taken from the very `figures()` a single client is
@@ -17,10 +17,10 @@ from decimal import Decimal
 from enum import Enum
 
 from domain.values import ZERO
-from projections.figures import ClientFigures
-from projections.payments import AgingAmount, AgingBucket
-from projections.signal_rules import SignalKind
-from projections.trust import Band
+from projections.figures.client import ClientFigures
+from projections.figures.payments import AgingAmount, AgingBucket
+from projections.figures.signals.kinds import SignalKind
+from projections.figures.trust import Band
 
 Aging = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]  # CURRENT ... DAYS_90_PLUS
 
@@ -121,6 +121,24 @@ class Totals:
             for n, amount in enumerate((entry.outstanding, entry.overdue, *entry.aging)):
                 total[n] += amount
         return cls(bands, {c: (t[0], t[1], tuple(t[2:])) for c, t in sums.items()}, kinds)
+
+
+    def plus(self, other: Totals) -> Totals:
+        """The sums over both sets of clients (no client in both)."""
+        bands = {b: self.bands.get(b, 0) + other.bands.get(b, 0)
+                 for b in {*self.bands, *other.bands}}
+        kinds = {k: self.signals.get(k, 0) + other.signals.get(k, 0)
+                 for k in {*self.signals, *other.signals}}
+        currencies = dict(self.currencies)
+        for currency, (outstanding, overdue, aging) in other.currencies.items():
+            if currency in currencies:
+                mine = currencies[currency]
+                currencies[currency] = (mine[0] + outstanding, mine[1] + overdue,
+                                        tuple(a + b for a, b in zip(mine[2], aging,
+                                                                    strict=True)))
+            else:
+                currencies[currency] = (outstanding, overdue, aging)
+        return Totals(bands, currencies, kinds)
 
 
 def portfolio(clients: Sequence[IndexEntry | ClientFigures], as_of: date) -> Portfolio:

@@ -1,4 +1,4 @@
-"""The relationship trust score, 0-100, that explains itself (SPEC §3.4).
+"""The relationship trust score, 0-100, that explains itself.
 
 Five components, each present only when it has data, each reporting its
 value, weight and the observations behind it; the score is their weighted
@@ -17,10 +17,10 @@ from itertools import pairwise
 
 from domain.accounts import Accounts
 from domain.values import ZERO, Party, Severity
-from projections.complaints import Complaint
-from projections.outcomes import GapItem, ItemStatus
-from projections.payments import OpenPart, days_beyond_terms, overdue_amount
-from projections.windows import YEAR, start
+from projections.figures.complaints import Complaint
+from projections.figures.outcomes import GapItem, ItemStatus
+from projections.figures.payments import OpenPart, days_beyond_terms, overdue_amount
+from projections.figures.windows import YEAR, start
 
 
 class Band(Enum):
@@ -148,9 +148,17 @@ def payment_punctuality(accounts: Accounts, parts: list[OpenPart], as_of: date,
             weight += part.amount
             days += part.amount * part.days_past_due(as_of)
             overdue_invoices.add(part.invoice_id)
+    value = weighted_punctuality(weight, days)
+    return value, 0 if value is None else len(observed) + len(overdue_invoices)
+
+
+def weighted_punctuality(weight: Decimal, days: Decimal) -> float | None:
+    """paymentPunctuality from its sums: the amounts looked at (`weight`) and the amounts
+    times their days beyond terms (`days`); None when nothing was looked at.  The day
+    sweep of CHRONIC_LATE_PAYER keeps the same sums as days pass."""
     if weight <= 0:
-        return None, 0
-    return punctuality_value(float(days) / float(weight)), len(observed) + len(overdue_invoices)
+        return None
+    return punctuality_value(float(days) / float(weight))
 
 
 def promises_value(items: Iterable[GapItem]) -> tuple[float | None, int]:

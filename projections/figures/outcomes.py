@@ -1,4 +1,4 @@
-"""What became of each promise and expectation as of a date (SPEC §3.2 and §7).
+"""What became of each promise and expectation as of a date.
 
 Every item has an obligor (who must deliver), an expected date and amount as
 first recorded (the yardstick: renegotiations and revisions are shown beside
@@ -16,12 +16,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from domain.accounts import Accounts
 from domain.promises import resolve_payment_promise
 from domain.values import CENTS, ZERO, Party, PromiseKind
-from projections.contributions import Contributions
-from projections.records import Change, ExpectationRecord, PromiseRecord, Settlement
+from projections.figures.windows import in_year
 from projections.state import ClientState
-from projections.windows import in_year
+from projections.state.records import Change, ExpectationRecord, PromiseRecord, Settlement
 
 T = TypeVar("T")
 LATE_SCALE_DAYS = 30  # a late item loses all its fulfilment after 30 days
@@ -114,10 +114,10 @@ class GapItem:
         return day is not None and in_year(day, as_of)
 
 
-def outcomes(state: ClientState, as_of: date, money: Contributions) -> list[GapItem]:
-    """Every promise and expectation made or recorded on or before `as_of` (`money`:
-    the contributions of the allocation as of that date)."""
-    items = [promise_outcome(p, as_of, money) for p in state.promises.values()
+def outcomes(state: ClientState, as_of: date, accounts: Accounts) -> list[GapItem]:
+    """Every promise and expectation made or recorded on or before `as_of` (`accounts`:
+    the allocation as of that date, whose money counts towards PAYMENT promises)."""
+    items = [promise_outcome(p, as_of, accounts) for p in state.promises.values()
              if p.made_on <= as_of]
     items += [expectation_outcome(e, as_of) for e in state.expectations.values()
               if e.recorded_on <= as_of]
@@ -134,7 +134,7 @@ def _first_and_last(first: T | None, values: list[T | None]) -> tuple[T | None, 
     return (given[0], given[-1]) if given else (None, None)
 
 
-def promise_outcome(promise: PromiseRecord, as_of: date, money: Contributions) -> GapItem:
+def promise_outcome(promise: PromiseRecord, as_of: date, accounts: Accounts) -> GapItem:
     changes = _changes(promise.changes, as_of)
     current_due = promise.due_on
     for change in changes:
@@ -148,7 +148,7 @@ def promise_outcome(promise: PromiseRecord, as_of: date, money: Contributions) -
             actual_amount = settlement.amount if settlement.amount is not None else amount
     elif promise.kind is PromiseKind.PAYMENT and amount is not None:
         result = resolve_payment_promise(
-            money.towards(promise.made_on, min(as_of, current_due), promise.invoice_id),
+            accounts.contributions(promise.made_on, promise.invoice_id),
             amount, current_due, as_of)
         if result.status != "OPEN":
             status, actual_on = ItemStatus(result.status), result.actual_on

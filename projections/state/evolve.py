@@ -18,21 +18,17 @@ it is not stored, but re-run from the money events on loading.
 
 from __future__ import annotations
 
-import typing
 from bisect import bisect_right, insort
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, make_dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import msgspec
-
 from domain.accounts import Accounts, Operation
 from domain.relationship import Relationship
-from domain.values import DisputeOutcome, EndReason, Instalment
-from projections.records import (
+from domain.values import EndReason
+from projections.state.records import (
     AdviceRecord,
     Answer,
     Change,
@@ -79,8 +75,6 @@ class ClientState:
     requests: list[RequestRecord] = field(default_factory=list)  # by (on, version)
     advice: dict[str, AdviceRecord] = field(default_factory=dict)
     accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
-    # allocations as of earlier dates, by how many money events they include; not stored
-    runs: dict[int, Accounts] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def last_money_on(self) -> date | None:
@@ -128,7 +122,7 @@ def evolve(state: ClientState | None, event: Event) -> ClientState:
     if isinstance(event, Relationship.EntryRetracted):
         _forget(state, event.version)
     else:
-        _FOLDS[type(event).__name__](state, event)
+        _FOLDS[type(event)](state, event)
     return state
 
 
@@ -197,7 +191,6 @@ def _expectation_settled(outcome: str) -> Callable[[ClientState, Any], None]:
 def _money(s: ClientState, e: Event, operation: Operation) -> None:
     s.money.append(MoneyOperation(e.originator_version, e.occurred_on, operation))
     insort(s.money_dates, e.occurred_on)
-    s.runs.clear()
     name, args = operation
     getattr(s.accounts, name)(*args)
 
@@ -278,35 +271,41 @@ def _advice_answered(s: ClientState, e: Relationship.AdviceAnswered) -> None:
                                           e.note)
 
 
-_FOLDS: dict[str, Callable[[ClientState, Any], None]] = {
-    "ClientProfileUpdated": _profile_updated,
-    "RelationshipEnded": _ended,
-    "RelationshipResumed": _resumed,
-    "PromiseMade": _promise_made,
-    "PromiseRenegotiated": _renegotiated,
-    "PromiseKept": _promise_settled("KEPT"),
-    "PromiseBroken": _promise_settled("BROKEN"),
-    "PromiseCancelled": _promise_settled("CANCELLED"),
-    "ExpectationRecorded": _expectation_recorded,
-    "ExpectationRevised": _expectation_revised,
-    "ExpectationMet": _expectation_settled("MET"),
-    "ExpectationMissed": _expectation_settled("MISSED"),
-    "InvoiceIssued": _invoice_issued,
-    "InvoiceDisputed": _disputed,
-    "InvoiceDisputeResolved": _dispute_resolved,
-    "InvoiceWrittenOff": _written_off,
-    "PaymentPlanAgreed": _plan_agreed,
-    "PaymentReceived": _payment_received,
-    "PaymentReversed": _payment_reversed,
-    "ContactLogged": _contact_logged,
-    "ComplaintFiled": _complaint_filed,
-    "ComplaintAcknowledged": _acknowledged,
-    "ComplaintResolved": _resolved,
-    "ComplaintReopened": _reopened,
-    "ServiceRequested": _service_requested,
-    "AdviceGiven": _advice_given,
-    "AdviceAnswered": _advice_answered,
+_FOLDS: dict[type[Event], Callable[[ClientState, Any], None]] = {
+    Relationship.ClientProfileUpdated: _profile_updated,
+    Relationship.RelationshipEnded: _ended,
+    Relationship.RelationshipResumed: _resumed,
+    Relationship.PromiseMade: _promise_made,
+    Relationship.PromiseRenegotiated: _renegotiated,
+    Relationship.PromiseKept: _promise_settled("KEPT"),
+    Relationship.PromiseBroken: _promise_settled("BROKEN"),
+    Relationship.PromiseCancelled: _promise_settled("CANCELLED"),
+    Relationship.ExpectationRecorded: _expectation_recorded,
+    Relationship.ExpectationRevised: _expectation_revised,
+    Relationship.ExpectationMet: _expectation_settled("MET"),
+    Relationship.ExpectationMissed: _expectation_settled("MISSED"),
+    Relationship.InvoiceIssued: _invoice_issued,
+    Relationship.InvoiceDisputed: _disputed,
+    Relationship.InvoiceDisputeResolved: _dispute_resolved,
+    Relationship.InvoiceWrittenOff: _written_off,
+    Relationship.PaymentPlanAgreed: _plan_agreed,
+    Relationship.PaymentReceived: _payment_received,
+    Relationship.PaymentReversed: _payment_reversed,
+    Relationship.ContactLogged: _contact_logged,
+    Relationship.ComplaintFiled: _complaint_filed,
+    Relationship.ComplaintAcknowledged: _acknowledged,
+    Relationship.ComplaintResolved: _resolved,
+    Relationship.ComplaintReopened: _reopened,
+    Relationship.ServiceRequested: _service_requested,
+    Relationship.AdviceGiven: _advice_given,
+    Relationship.AdviceAnswered: _advice_answered,
 }
+_UNFOLDED = {Relationship.ClientOnboarded, Relationship.EntryRetracted}  # in `evolve` itself
+_MISSING = sorted(c.__name__ for c in vars(Relationship).values()  # the concrete events
+                  if isinstance(c, type) and issubclass(c, Event) and not c.__subclasses__()
+                  and c not in _FOLDS and c not in _UNFOLDED)
+if _MISSING:  # checked when the module loads: every event of a client is folded
+    raise TypeError(f"no fold for the event(s) {', '.join(_MISSING)}")
 
 
 # ---- retraction ---------------------------------------------------------------------
@@ -340,7 +339,6 @@ def _forget(s: ClientState, version: int) -> None:
         s.money = [m for m in s.money if keep(m)]
         s.money_dates = sorted(m.on for m in s.money)
         s.accounts = run(s.money)
-        s.runs.clear()
 
 
 def run(operations: list[MoneyOperation]) -> Accounts:
@@ -350,56 +348,3 @@ def run(operations: list[MoneyOperation]) -> Accounts:
         name, args = money.operation
         getattr(accounts, name)(*args)
     return accounts
-
-
-# ---- the stored form ----------------------------------------------------------------
-
-STATE_TAG = b"PS3"  # the format of a stored state; another tag is not read (rebuilt instead)
-NOT_STORED = ("accounts", "runs")  # recomputed on loading
-_HINTS = typing.get_type_hints(ClientState)
-STORED_FIELDS = tuple(f.name for f in fields(ClientState) if f.name not in NOT_STORED)
-# what a stored row may hold: the state's own fields with their declared types, except
-# that each money operation is (version, on, method, arguments), the arguments typed by method
-_StoredMoney = tuple[int, date, str, msgspec.Raw]
-_Stored = make_dataclass("StoredClientState", [
-    (name, list[_StoredMoney] if name == "money" else _HINTS[name]) for name in STORED_FIELDS])
-_MONEY_ARGUMENTS: dict[str, Any] = {
-    "issue": tuple[str, Decimal, date, date, str],
-    "dispute": tuple[str, date],
-    "resolve_dispute": tuple[str, DisputeOutcome, Decimal | None, date],
-    "write_off": tuple[str, Decimal, date],
-    "agree_plan": tuple[str, tuple[str, ...], tuple[Instalment, ...], date],
-    "receive": tuple[str, Decimal, date, str | None, str | None],
-    "reverse": tuple[str, date],
-}
-_encoder = msgspec.msgpack.Encoder(decimal_format="string")
-_decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(_Stored)
-_arguments = {name: msgspec.msgpack.Decoder(hint) for name, hint in _MONEY_ARGUMENTS.items()}
-
-
-class StateFormatError(ValueError):
-    """A stored state that is not one this code writes (another format, or tampered)."""
-
-
-def encode_state(state: ClientState) -> bytes:
-    """The stored form: a format tag, then MessagePack of the state's stored fields."""
-    stored = {name: getattr(state, name) for name in STORED_FIELDS}
-    stored["money"] = [(m.version, m.on, *m.operation) for m in state.money]
-    return STATE_TAG + _encoder.encode(stored)
-
-
-def decode_state(data: bytes) -> ClientState:
-    """Undo `encode_state`, building only our own types; StateFormatError otherwise."""
-    if not data.startswith(STATE_TAG):
-        raise StateFormatError("not a stored client state of this format")
-    try:
-        stored = _decoder.decode(memoryview(data)[len(STATE_TAG):])
-        values = {name: getattr(stored, name) for name in STORED_FIELDS}
-        values["money"] = [MoneyOperation(version, on, (name, _arguments[name].decode(raw)))
-                           for version, on, name, raw in values["money"]]
-    except (msgspec.DecodeError, KeyError) as error:  # ValidationError is a DecodeError
-        raise StateFormatError(f"a stored client state does not decode: {error}") from None
-    state = ClientState(**values)
-    state.accounts = run(state.money)
-    return state
-

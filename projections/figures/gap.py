@@ -1,4 +1,4 @@
-"""The gap between what was expected and what happened, per obligor side (SPEC §3.3).
+"""The gap between what was expected and what happened, per obligor side.
 
 Over the items of the 365-day window (open ones always): how many are counted
 (no longer open and not yet due), on time, late, overdue, broken or still open;
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.values import ZERO, Party
-from projections.outcomes import FAILED, GapItem, ItemStatus
+from projections.figures.outcomes import FAILED, GapItem, ItemStatus
 
 
 @dataclass(frozen=True)

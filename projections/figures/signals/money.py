@@ -1,0 +1,211 @@
+"""The signals read from money — CHRONIC_LATE_PAYER and BROKEN_PAYMENT_PROMISES — each
+rule as of one date beside its day sweep.  The sweep advances one allocation run day
+by day over the year (re-running it per day only when back-dated money events break
+the stream's date order), with what the rules read: the allocations by payment date
+in the 365-day window, the open balances, and the money towards payment promises."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain.accounts import Accounts
+from domain.values import ZERO, Party, PromiseKind
+from projections.figures.inputs import Snapshot
+from projections.figures.outcomes import (
+    GapItem,
+    ItemSource,
+    ItemStatus,
+    promise_outcome,
+)
+from projections.figures.payments import OpenPart, accounts_as_of, days_beyond_terms, open_parts
+from projections.figures.signals.items import turns
+from projections.figures.signals.kinds import (
+    BROKEN_PAYMENT_PROMISES,
+    CHRONIC_LATE_BELOW,
+    RECENT_DAYS,
+    Evidence,
+    Held,
+    SignalKind,
+    listed,
+)
+from projections.figures.trust import weighted_punctuality
+from projections.figures.windows import YEAR, within
+from projections.state import ClientState, run
+from projections.state.records import (
+    MoneyOperation,
+)
+
+DAY = timedelta(days=1)
+MONEY_KINDS = frozenset({SignalKind.CHRONIC_LATE_PAYER, SignalKind.BROKEN_PAYMENT_PROMISES})
+
+
+def chronic_late_payer(s: Snapshot) -> Evidence:
+    value = s.punctuality
+    if value is None or value >= CHRONIC_LATE_BELOW:
+        return None
+    return (f"paymentPunctuality is {value:.1f}, below {CHRONIC_LATE_BELOW:.0f}",)
+
+
+def broken_payment_promise(item: GapItem, on: date) -> bool:
+    """A CLIENT PAYMENT promise BROKEN or OVERDUE, expected in the 180 days up to `on`."""
+    return (item.source is ItemSource.PROMISE and item.kind is PromiseKind.PAYMENT
+            and item.obligor is Party.CLIENT
+            and item.status in (ItemStatus.BROKEN, ItemStatus.OVERDUE)
+            and item.expected_on is not None and within(item.expected_on, on, RECENT_DAYS))
+
+
+def broken_payment_promises(s: Snapshot) -> Evidence:
+    broken = [i.id for i in s.items if broken_payment_promise(i, s.as_of)]
+    if len(broken) < BROKEN_PAYMENT_PROMISES:
+        return None
+    return (f"{len(broken)} payment promises broken or overdue in the last {RECENT_DAYS} "
+            f"days: {listed(broken)}",)
+
+
+class _MoneyDay:
+    """One allocation run advanced day by day, with what the money rules read: the
+    allocations by payment date in the 365-day window, the open balances, and the
+    contributions towards payment promises."""
+
+    def __init__(self, state: ClientState, first: date) -> None:
+        self.state = state
+        later = [m for m in state.money if m.on > first]
+        self.in_order = _in_date_order(state.money, first)
+        if self.in_order and later:
+            self.pending: list[MoneyOperation] = later[::-1]  # popped from the end
+            self.accounts: Accounts = run([m for m in state.money if m.on <= first])
+        else:
+            self.pending = []
+            self.accounts = accounts_as_of(state, first)
+        self.included = bisect_right(state.money_dates, first)
+        self.day = first
+        self._index()
+
+    def _index(self) -> None:
+        """Everything derived from the run, from scratch."""
+        self._parts(open_parts(self.accounts))
+        self.buckets: dict[date, tuple[Decimal, Decimal]] = {}
+        self.weight = self.late = ZERO
+        self.seen = {p.payment_id: len(p.allocations) for p in self.accounts.payments.values()}
+        self.holders = {p.payment_id for p in self.accounts.payments.values()
+                        if p.unallocated > 0}
+        for payment in self.accounts.payments.values():
+            for allocation in payment.allocations:
+                self._count(allocation.paid_on, allocation.amount, allocation.due_on)
+
+    def _count(self, paid_on: date, amount: Decimal, due_on: date) -> None:
+        if paid_on <= self.day - timedelta(days=YEAR):
+            return  # never again in the window
+        late = amount * days_beyond_terms(paid_on, due_on)
+        weight, total = self.buckets.get(paid_on, (ZERO, ZERO))
+        self.buckets[paid_on] = (weight + amount, total + late)
+        self.weight += amount
+        self.late += late
+
+    def advance(self) -> bool:
+        """Move to the next day (what leaves the window, the money events of the day);
+        whether the allocation changed."""
+        self.day += DAY
+        leaving = self.buckets.pop(self.day - timedelta(days=YEAR), None)
+        if leaving is not None:
+            self.weight -= leaving[0]
+            self.late -= leaving[1]
+        if self.in_order:
+            changed = False
+            while self.pending and self.pending[-1].on == self.day:
+                self._apply(self.pending.pop())
+                changed = True
+            if changed:
+                self._parts(open_parts(self.accounts))
+            return changed
+        included = bisect_right(self.state.money_dates, self.day)
+        if included == self.included:
+            return False
+        self.included = included
+        self.accounts = accounts_as_of(self.state, self.day)
+        self._index()
+        return True
+
+    def _apply(self, money: MoneyOperation) -> None:
+        name, args = money.operation
+        getattr(self.accounts, name)(*args)
+        if name == "reverse":
+            self._index()
+            return
+        touched = set(self.holders)
+        if name == "receive":
+            payment_id = str(args[0])
+            touched.add(payment_id)
+        for payment_id in touched:
+            payment = self.accounts.payments[payment_id]
+            for allocation in payment.allocations[self.seen.get(payment_id, 0):]:
+                self._count(allocation.paid_on, allocation.amount, allocation.due_on)
+            self.seen[payment_id] = len(payment.allocations)
+            if payment.unallocated > 0:
+                self.holders.add(payment_id)
+            else:
+                self.holders.discard(payment_id)
+
+    def _parts(self, parts: list[OpenPart]) -> None:
+        """The undisputed open balances by due date, with running sums of their amounts
+        and of amount x due day, so a day's overdue sums are two look-ups."""
+        undisputed = sorted((p.due_on, p.amount) for p in parts if not p.disputed)
+        self.dues = [due for due, _ in undisputed]
+        self.amounts, self.dated = [ZERO], [ZERO]
+        for due, amount in undisputed:
+            self.amounts.append(self.amounts[-1] + amount)
+            self.dated.append(self.dated[-1] + amount * due.toordinal())
+
+    def punctuality(self) -> float | None:
+        """The paymentPunctuality component on the current day."""
+        past_due = bisect_left(self.dues, self.day)  # due before today
+        overdue = self.amounts[past_due]
+        weight = self.weight + overdue
+        late = self.late + overdue * self.day.toordinal() - self.dated[past_due]
+        return weighted_punctuality(weight, late)
+
+
+def _in_date_order(money: list[MoneyOperation], first: date) -> bool:
+    """Whether the events after `first` follow every other one and come in date order."""
+    seen_later, latest = False, date.min
+    for m in money:
+        if m.on > first:
+            if m.on < latest:
+                return False
+            seen_later, latest = True, m.on
+        elif seen_later:
+            return False
+    return True
+
+
+def money_days(state: ClientState, days: list[date],
+                kinds: set[SignalKind]) -> dict[SignalKind, Held]:
+    sweep = _MoneyDay(state, days[0])
+    promises = sorted((p for p in state.promises.values()
+                       if p.kind is PromiseKind.PAYMENT and p.by is Party.CLIENT),
+                      key=lambda p: p.due_on)
+    expected = [p.due_on for p in promises]  # the yardstick: the due date first recorded
+    changing = {p.promise_id: turns(p) for p in promises}
+    verdicts: dict[str, bool] = {}  # kept until the promise's next turn or money moves
+    chronic: Held = []
+    broken: Held = []
+    for n, day in enumerate(days):
+        if n and sweep.advance():
+            verdicts.clear()
+        if SignalKind.CHRONIC_LATE_PAYER in kinds:
+            value = sweep.punctuality()
+            chronic.append(value is not None and value < CHRONIC_LATE_BELOW)
+        if SignalKind.BROKEN_PAYMENT_PROMISES in kinds:
+            found = 0
+            for p in promises[bisect_right(expected, day - timedelta(days=RECENT_DAYS)):
+                              bisect_right(expected, day)]:
+                verdict = verdicts.get(p.promise_id)
+                if verdict is None or day in changing[p.promise_id]:
+                    verdict = broken_payment_promise(promise_outcome(p, day, sweep.accounts), day)
+                    verdicts[p.promise_id] = verdict
+                found += verdict
+            broken.append(found >= BROKEN_PAYMENT_PROMISES)
+    return {k: v for k, v in ((SignalKind.CHRONIC_LATE_PAYER, chronic),
+                              (SignalKind.BROKEN_PAYMENT_PROMISES, broken)) if k in kinds}

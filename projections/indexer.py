@@ -1,0 +1,42 @@
+"""The portfolio index, kept by the projection worker (the read side never writes it).
+
+`refresh_index(read_model, as_of)` computes the index rows of a day that are missing or
+stale, with the figures a single client is answered with, and moves the day's marker
+to the read models' position: the rows of that day are then complete up to there.
+The runner keeps today's day current; `palabra project --once` does it once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from projections.figures.portfolio import index_entry
+from projections.read_model import ReadModel
+
+ANALYZE_AFTER = 1000  # index rows built at once, after which the statistics are refreshed
+
+
+def refresh_index(read_model: ReadModel, as_of: date, chunk: int = 500) -> int:
+    """Compute the index rows of `as_of` that are missing or stale; returns how many.
+
+    The day's marker in the database says up to which position its rows are complete
+    and with which weights: then only the clients changed since are looked at; other
+    weights mean every row is computed again.  The read models catch up first."""
+    view = read_model.view
+    read_model.projector.catch_up()
+    position, marked, weights = view.day_marker(as_of)
+    if marked == position and weights == read_model.weights_key:
+        return 0
+    if weights not in (None, read_model.weights_key):
+        stale = sorted(view.versions())
+    else:
+        stale = view.stale_entries(as_of, since=marked)
+    parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
+    for number, refs in enumerate(parts, 1):
+        view.save_entries(as_of, [
+            index_entry(read_model.figures_of_state(state, as_of))
+            for state in view.states(refs).values()],
+            read_model.weights_key, complete_at=position if number == len(parts) else None)
+    if len(stale) >= ANALYZE_AFTER:
+        view.analyze()
+    return len(stale)

@@ -1,0 +1,312 @@
+"""What the API and the command line ask of the read models, answered without writing.
+
+Only the projection worker writes read models.  A question finds the stored state of
+each client it needs; when the event store is ahead of them it folds the client's
+events after the stored version in memory (the same `evolve`), so a read sees every
+write made before it (read-your-writes) without writing.  A list or the portfolio of a
+day reads the portfolio index for the clients it is complete for (up to its marker's
+position) and computes the clients changed since in memory, merged in the list's
+order; a day never indexed is computed in memory whole.  Figures for a `known_at`
+moment are an auditor's replay: the client's stream as recorded by then, folded
+through the same `evolve` and `figures`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from domain.accounts import Accounts
+from domain.errors import LedgerError
+from domain.relationship import Relationship
+from domain.values import stream_id
+from projections.cursors import (
+    ORDER_SQL,
+    ClientPage,
+    after_condition,
+    cursor_key,
+    decode,
+    encode,
+    sort_key,
+)
+from projections.figures import ClientFigures, figures
+from projections.figures.contact_policy import ContactPolicy, contact_allowed
+from projections.figures.portfolio import (
+    ClientOrder,
+    IndexEntry,
+    Portfolio,
+    Totals,
+    from_totals,
+    index_entry,
+)
+from projections.figures.signals import SignalKind, signal_onsets
+from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights
+from projections.projector import Projector, Unreadable, decode_event
+from projections.state import ClientState, evolve, fold
+
+log = logging.getLogger("palabra.read_model")
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class ReadModel:
+    """Keeps recently read states and figures in memory, keyed by the client's version,
+    so asking again costs a version lookup; any new event changes the version."""
+
+    def __init__(self, projector: Projector, weights: TrustWeights = DEFAULT_WEIGHTS,
+                 cache_size: int = 10_000) -> None:
+        self.projector = projector
+        self.ledger = projector.ledger
+        self.view = projector.view
+        self.weights = weights
+        self._states: LRU[str, ClientState] = LRU(cache_size)
+        self._figures: LRU[tuple[str, int, date], ClientFigures] = LRU(cache_size)
+        self._onsets: LRU[tuple[str, int, date], Mapping[SignalKind, date | None]] = LRU(
+            cache_size)
+        self._onsets_lock = threading.Lock()  # one client's onsets are worked out once
+        # allocations as of earlier dates, by client version (a stream's prefix)
+        self._runs: LRU[tuple[str, int], dict[int, Accounts]] = LRU(cache_size)
+        self._undecodable: dict[str, int] = {}  # stored rows found not to decode
+        self._undecodable_lock = threading.Lock()
+        self.weights_key = json.dumps(asdict(weights), sort_keys=True)
+
+    def undecodable(self) -> dict[str, int]:
+        """The clients whose stored rows reads found not to decode (client -> the row's
+        position), forgotten once taken: the worker folds them again and stores them."""
+        with self._undecodable_lock:
+            found, self._undecodable = self._undecodable, {}
+        return found
+
+    # ---- one client -----------------------------------------------------------------
+
+    def state(self, ref: str, known_at: datetime | None = None) -> ClientState | None:
+        if known_at is not None:
+            try:
+                records = self.ledger.stream(ref, known_at=known_at)
+            except LedgerError:
+                return None
+            return fold([r.event for r in records])
+        return self.states([ref]).get(ref)
+
+    def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
+        """The current states of these clients (those that exist): the stored ones, with
+        the events the worker has not applied yet folded in memory."""
+        return self._current(refs)
+
+    def _current(self, refs: Sequence[str]) -> dict[str, ClientState]:
+        wanted = list(dict.fromkeys(refs))
+        head, position, versions = self.view.freshness(wanted)
+        behind = position < head
+        found: dict[str, ClientState] = {}
+        load: list[str] = []
+        for ref in wanted:
+            stored = versions.get(ref)
+            cached = self._states.get(ref)
+            if cached is not None and (stored is not None or behind) and (
+                    cached.version >= (stored or 0)):
+                found[ref] = cached
+            elif stored is not None:
+                load.append(ref)
+        loaded, broken = self.view.stored_states(load)
+        if broken:  # logged by the view; folded from the first event below
+            with self._undecodable_lock:
+                self._undecodable.update(broken)
+        found.update(loaded)
+        after = {ref: found[ref].version if ref in found else 0
+                 for ref in (wanted if behind else broken)}
+        found.update(self._caught_up(found, after))
+        for ref, state in found.items():
+            self._states.put(ref, state)
+        return found
+
+    def _caught_up(self, found: Mapping[str, ClientState],
+                   after: Mapping[str, int]) -> dict[str, ClientState]:
+        """The clients with events after the given versions, those events folded in
+        memory on a copy of the state found (from the first event when none was)."""
+        if not after:
+            return {}
+        refs = {stream_id(ref): ref for ref in after}
+        events: dict[str, list[Relationship.Event]] = {}
+        failed: set[str] = set()
+        for notification in self.ledger.store.select_ranges(
+                {stream: (after[ref], None) for stream, ref in refs.items()}):
+            ref = refs[UUID(str(notification.originator_id))]
+            event = decode_event(self.ledger, notification)
+            if isinstance(event, Unreadable):
+                failed.add(ref)
+            else:
+                events.setdefault(ref, []).append(event)
+        caught: dict[str, ClientState] = {}
+        for ref, new in events.items():
+            if ref in failed:
+                continue  # the projection skips it too: answered as stored
+            state = copy.deepcopy(found[ref]) if ref in found else None
+            try:
+                for event in new:
+                    state = evolve(state, event)
+            except Exception as error:
+                log.debug("client %r does not fold (%s): answered as stored", ref, error)
+                continue
+            if state is not None:
+                caught[ref] = state
+        return caught
+
+    def client(self, ref: str, as_of: date,
+               known_at: datetime | None = None) -> ClientFigures | None:
+        """A client's figures as of a date, as known at a moment (default now)."""
+        if known_at is not None:
+            state = self.state(ref, known_at)
+            return None if state is None else self._compute(state, as_of)
+        return self.figures_of([ref], as_of).get(ref)
+
+    def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
+        """The figures of several clients as of a date (those that exist), in one go."""
+        return {ref: self.figures_of_state(state, as_of)
+                for ref, state in self.states(refs).items()}
+
+    def signal_onsets(self, ref: str, as_of: date,
+                      known_at: datetime | None = None) -> Mapping[SignalKind, date | None]:
+        """When each signal that holds on `as_of` began (the year looked back costs more
+        than the figures, so it is worked out only when asked); empty for an unknown
+        client."""
+        state = self.state(ref, known_at)
+        if state is None:
+            return {}
+        key = (ref, state.version, as_of)
+        with self._onsets_lock:
+            onsets = self._onsets.get(key) if known_at is None else None
+            if onsets is None:
+                held = [s.kind for s in self.figures_of_state(state, as_of).signals]
+                onsets = signal_onsets(state, as_of, held)
+                if known_at is None:
+                    self._onsets.put(key, onsets)
+        return onsets
+
+    def figures_of_state(self, state: ClientState, as_of: date) -> ClientFigures:
+        """The figures of a state (of the current stream or a prefix of it), cached by
+        the client's version."""
+        key = (state.ref, state.version, as_of)
+        computed = self._figures.get(key)
+        if computed is None:
+            computed = self._compute(state, as_of)
+            self._figures.put(key, computed)
+        return computed
+
+    def _compute(self, state: ClientState, as_of: date) -> ClientFigures:
+        """`figures`, with the earlier allocations of this client version remembered."""
+        key = (state.ref, state.version)
+        runs = self._runs.get(key)
+        if runs is None:
+            runs = {}
+            self._runs.put(key, runs)
+        return figures(state, as_of, self.weights, runs)
+
+    def contact_allowed(self, ref: str, on: date) -> ContactPolicy | None:
+        state = self.state(ref)
+        return None if state is None else contact_allowed(state, on)
+
+    # ---- the portfolio --------------------------------------------------------------
+
+    def _day(self, as_of: date) -> Day:
+        """What the index of `as_of` answers for, and the clients computed in memory."""
+        position, marked, weights = self.view.day_marker(as_of)
+        head = self.projector.head()
+        indexed = marked is not None and weights == self.weights_key
+        changed = set(self.view.stale_entries(as_of, since=marked) if indexed
+                      else self.view.versions())
+        if position < head:
+            changed |= {event.client_ref for _, event in self.projector.events_after(
+                position, head) if isinstance(event, Relationship.Event)}
+        changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
+        computed = [index_entry(self.figures_of_state(state, as_of))
+                    for state in self._current(sorted(changed)).values()]
+        return Day(indexed, frozenset(changed), computed)
+
+    def clients(self, as_of: date, first: int = 50, after: str | None = None,
+                order: ClientOrder = ClientOrder.SCORE_ASC, band: str | None = None,
+                signal: str | None = None, state: str | None = None) -> ClientPage:
+        """A page of the client list, sorted and filtered, with keyset cursors."""
+        cursor = None if after is None else decode(after, order)
+        day = self._day(as_of)
+        chosen = [e for e in day.computed if (band is None or e.band == band)
+                  and (state is None or e.state == state)
+                  and (signal is None or signal in e.signals)]
+        total, rows = len(chosen), []
+        if cursor is not None:
+            chosen = [e for e in chosen if sort_key(order, e) > cursor_key(order, cursor)]
+        if day.indexed:
+            where, params = [], []
+            if day.changed:
+                condition, values = self.view.excluding("p.client_ref", day.changed)
+                where.append(condition)
+                params.extend(values)
+            if band is not None:
+                where.append("p.band = %s")
+                params.append(band)
+            if state is not None:
+                where.append("p.state = %s")
+                params.append(state)
+            if signal is not None:
+                where.append("EXISTS (SELECT 1 FROM palabra_portfolio_signals s WHERE "
+                             "s.as_of = p.as_of AND s.client_ref = p.client_ref AND "
+                             "s.kind = %s)")
+                params.append(signal)
+            total += self.view.count_entries(as_of, " AND ".join(where), params)
+            if cursor is not None:
+                condition, values = after_condition(order, cursor)
+                where.append(condition)
+                params.extend(values)
+            rows = self.view.entries(as_of, " AND ".join(where), params, ORDER_SQL[order],
+                                     limit=first + 1)
+        merged = sorted([*rows, *chosen], key=lambda e: sort_key(order, e))[:first + 1]
+        return ClientPage(tuple((encode(order, e), e) for e in merged[:first]),
+                          len(merged) > first, total)
+
+    def portfolio(self, as_of: date) -> Portfolio:
+        day = self._day(as_of)
+        totals = Totals.of(day.computed)
+        if day.indexed:
+            totals = totals.plus(self.view.totals(as_of, leaving_out=day.changed))
+        return from_totals(totals, as_of)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day's portfolio as the read side sees it: whether its index rows count (complete
+    up to a position, with these weights), the clients changed since (left out of the
+    rows) and their entries computed in memory."""
+
+    indexed: bool
+    changed: frozenset[str]
+    computed: list[IndexEntry]
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

@@ -1,0 +1,29 @@
+"""Where Palabra's events and read models live, on SQLite or PostgreSQL.
+
+Exports `Database` (a parsed `PALABRA_DATABASE_URL`), `open_ledger` and `open_view`
+(the event store and the read models on it), the read models' classes (`ClientsView`,
+with `SQLiteClientsView` and `PostgresClientsView`), what the projection records
+(`Skip`, `StaleView`), the tables (`READ_MODEL_TABLES`, `STATE_FORMAT`), the
+PostgreSQL tracking functions (`LOCK_FUNCTION`, `MOVE_FUNCTION`, `one_at_a_time`) and
+the fail-fast connection helpers (`time_limit`, `disk_full`, `DISK_FULL`,
+`DEFAULT_TIMEOUT`, `DEFAULT_URL`).  Set-up and checks of a production PostgreSQL
+store are `projections.store.admin`.
+"""
+
+from projections.store.client_states import Skip, StaleView
+from projections.store.connections import DEFAULT_TIMEOUT, DISK_FULL, disk_full, time_limit
+from projections.store.database import DEFAULT_URL, Database, open_ledger, open_view
+from projections.store.portfolio_index import ClientsView
+from projections.store.postgres import (
+    LOCK_FUNCTION,
+    MOVE_FUNCTION,
+    PostgresClientsView,
+    one_at_a_time,
+)
+from projections.store.schema import READ_MODEL_TABLES, STATE_FORMAT
+from projections.store.sqlite import SQLiteClientsView
+
+__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_URL", "DISK_FULL", "LOCK_FUNCTION", "MOVE_FUNCTION",
+           "READ_MODEL_TABLES", "STATE_FORMAT", "ClientsView", "Database",
+           "PostgresClientsView", "SQLiteClientsView", "Skip", "StaleView", "disk_full",
+           "one_at_a_time", "open_ledger", "open_view", "time_limit"]

@@ -1,0 +1,147 @@
+"""Where Palabra keeps its events and read models: one URL, two backends.
+
+`PALABRA_DATABASE_URL` is `sqlite:///path/to/palabra.db` (the embedded default;
+`?mode=ro` opens the file read-only, for a reader) or
+`postgresql://user:password@host:port/dbname` (psycopg 3 with a connection pool).
+`Database` maps the URL onto the eventsourcing library's persistence settings;
+`open_ledger` and `open_view` open the event store and the read models on it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import psycopg
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+)
+from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
+
+from domain.errors import Unavailable
+from domain.ledger import Clock, Ledger, utc_now
+from projections.store.connections import DEFAULT_TIMEOUT, TIMEOUT_KEY, connection_options
+from projections.store.portfolio_index import ClientsView
+from projections.store.postgres import PostgresClientsView
+from projections.store.sqlite import SQLiteClientsView
+
+DEFAULT_URL = "sqlite:///palabra.db"
+@dataclass(frozen=True)
+class Database:
+    """A parsed `PALABRA_DATABASE_URL`."""
+
+    url: str
+    backend: str  # "sqlite" or "postgres"
+    path: str = ""  # sqlite
+    read_only: bool = False  # sqlite: `?mode=ro`, the file opened read-only (a reader)
+    dbname: str = ""
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    schema: str = ""
+    pool_size: int = 5
+    max_overflow: int = 10
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def parse(cls, url: str, timeout: float = DEFAULT_TIMEOUT) -> Database:
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.scheme == "sqlite":
+            path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+            if parts.netloc or not path:
+                raise ValueError(f"a SQLite URL is sqlite:///relative/path.db or "
+                                 f"sqlite:////absolute/path.db, not {url!r}")
+            return cls(url, "sqlite", path=path, read_only=query.get("mode") == "ro",
+                       timeout=timeout)
+        if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            dbname = unquote(parts.path.lstrip("/"))
+            if not dbname or not parts.hostname:
+                raise ValueError(f"a PostgreSQL URL is postgresql://user:password@host:port/"
+                                 f"dbname, not {url!r}")
+            return cls(url, "postgres", dbname=dbname, host=parts.hostname,
+                       port=parts.port or 5432, user=unquote(parts.username or "postgres"),
+                       password=unquote(parts.password or ""), schema=query.get("schema", ""),
+                       pool_size=int(query.get("pool_size", 5)),
+                       max_overflow=int(query.get("max_overflow", 10)), timeout=timeout)
+        raise ValueError(f"PALABRA_DATABASE_URL must start with sqlite:/// or postgresql://, "
+                         f"not {url!r}")
+
+    def persistence_env(self) -> dict[str, str]:
+        """The eventsourcing settings for this database."""
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": f"file:{self.path}?mode=ro" if self.read_only else self.path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "projections.store.events:SQLiteStreamRecorder",
+            }
+        return {
+            "PERSISTENCE_MODULE": "projections.store.connections:FailFastPostgresFactory",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_SCHEMA": self.schema,
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(self.timeout))),
+            TIMEOUT_KEY: str(self.timeout),
+            "APPLICATION_RECORDER_TOPIC": "projections.store.events:PostgresStreamRecorder",
+        }
+
+    def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
+        """A plain psycopg connection (PostgreSQL only), for set-up and read models."""
+        return psycopg.connect(dbname=self.dbname, host=self.host, port=self.port,
+                               user=self.user, password=self.password,
+                               **{**connection_options(self.timeout), **kwargs})
+
+    def prepare(self) -> None:
+        """Create what the library will not: the SQLite file's folder, the PostgreSQL schema."""
+        if self.backend == "sqlite":
+            if not self.read_only:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        elif self.schema:
+            try:
+                conn = self.connect(autocommit=True)
+            except psycopg.OperationalError as error:
+                raise Unavailable() from error
+            with conn:
+                if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                    (self.schema,)).fetchone():
+                    conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        Identifier(self.schema)))
+
+
+
+def open_ledger(url: str = DEFAULT_URL, clock: Clock = utc_now,
+                extra_env: dict[str, str] | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> Ledger:
+    """The ledger on the database a URL names; tables are created on first use."""
+    database = Database.parse(url, timeout)
+    database.prepare()
+    return Ledger(env={**database.persistence_env(), **(extra_env or {})}, clock=clock)
+
+
+def open_view(url: str = DEFAULT_URL, extra_env: dict[str, str] | None = None,
+              timeout: float = DEFAULT_TIMEOUT) -> ClientsView:
+    """The read models on the database a URL names (tables created on first use)."""
+    database = Database.parse(url, timeout)
+    database.prepare()
+    view_class: type[Any] = (SQLiteClientsView if database.backend == "sqlite"
+                             else PostgresClientsView)
+    factory = InfrastructureFactory.construct(
+        Environment(VIEW_NAME, {**database.persistence_env(), **(extra_env or {})}))
+    view = factory.tracking_recorder(view_class)
+    assert isinstance(view, SQLiteClientsView | PostgresClientsView)
+    return view
+
+
+VIEW_NAME = "palabra_clients"  # PostgreSQL: its tracking table is palabra_clients_tracking
+

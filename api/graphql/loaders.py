@@ -14,8 +14,8 @@ from datetime import date
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from api.bootstrap import Services
 from api.graphql.types import FiguresLoader
-from api.services import Services
 from projections.figures import ClientFigures
 
 

@@ -13,6 +13,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import UNSET
 
+from api.bootstrap import Services
 from api.graphql.context import Context
 from api.graphql.inputs import (
     AppendItem,
@@ -34,7 +35,6 @@ from api.graphql.inputs import (
 )
 from api.graphql.ledger_types import Appended, AppendResult
 from api.graphql.permissions import CanWrite, needs
-from api.services import Services
 from domain.errors import InvalidInput
 from domain.ledger import Entry
 

@@ -6,14 +6,13 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.auth import ApiKeys
+from api.http import create_app
 from api.settings import Settings, SettingsError
 from tests.support import FixedClock, owner_sql, scenario_lines
 
@@ -150,7 +149,7 @@ def test_settings_refuse_what_they_cannot_use() -> None:
         Settings.from_env({"PALABRA_API_KEYS": "ui:superuser:0123456789abcdef0"})
     with pytest.raises(SettingsError):
         Settings.from_env({"PALABRA_TRUST_WEIGHTS": '{"luck": 1}'})
-    assert replace(Settings(), max_batch=5).max_batch == 5
+    assert Settings().model_copy(update={"max_batch": 5}).max_batch == 5
 
 
 def test_metrics_count_operations_and_report_the_store(client: TestClient) -> None:
@@ -177,7 +176,7 @@ def test_metrics_count_operations_and_report_the_store(client: TestClient) -> No
 def test_the_worker_processes_build_the_app_from_the_environment(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.app import from_environment
+    from api.http import from_environment
 
     monkeypatch.setenv("PALABRA_DATABASE_URL", database_url)
     monkeypatch.setenv("PALABRA_API_KEYS", f"ops:admin:{KEYS['admin']}")
@@ -211,7 +210,7 @@ def served(database_url: str, tmp_path: Any) -> Iterator[str]:
     env = {**os.environ, "PALABRA_DATABASE_URL": database_url, "PALABRA_LOG_LEVEL": "WARNING",
            "PALABRA_API_KEYS": ",".join(f"{r}:{r}:{k}" for r, k in KEYS.items())}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:from_environment", "--factory",
+        [sys.executable, "-m", "uvicorn", "api.http:from_environment", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -305,7 +304,8 @@ BAD_BODIES = {
 @pytest.fixture
 def roomy(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     """The app with the default body limit (2 MB)."""
-    with TestClient(create_app(replace(settings, max_body_bytes=Settings().max_body_bytes),
+    roomy_settings = settings.model_copy(update={"max_body_bytes": Settings().max_body_bytes})
+    with TestClient(create_app(roomy_settings,
                                clock)) as test_client:
         yield test_client
 
@@ -408,7 +408,8 @@ def test_metrics_and_readiness_details_need_a_key(client: TestClient) -> None:
 
 
 def test_metrics_can_be_opened_to_a_scraper(settings: Settings, clock: FixedClock) -> None:
-    with TestClient(create_app(replace(settings, ops_need_key=False), clock)) as open_app:
+    opened = settings.model_copy(update={"ops_need_key": False})
+    with TestClient(create_app(opened, clock)) as open_app:
         assert open_app.get("/metrics").status_code == 200
         assert "projection" in open_app.get("/readyz").json()
 
@@ -464,7 +465,8 @@ def test_keys_file_comments_and_duplicates(tmp_path: Any) -> None:
 
 def test_readyz_and_metrics_report_read_models_beyond_the_log(
         settings: Settings, clock: FixedClock) -> None:
-    without_worker = replace(settings, run_projections=False)  # nothing repairs it meanwhile
+    # nothing repairs it meanwhile
+    without_worker = settings.model_copy(update={"run_projections": False})
     with TestClient(create_app(without_worker, clock)) as client:
         load_acme(client)
         owner_sql(without_worker.database_url, "UPDATE {tracking} SET notification_id = 999")

@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.present import plain
+from api.cli.json_output import plain
 from domain.values import stream_id
 from projections.runner import Runner
 from projections.state import decode_state

@@ -13,7 +13,7 @@ from typing import Any
 from domain.ledger import Entry, Ledger
 from projections.storage import Database
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 SCENARIOS = REPOSITORY / "examples" / "scenarios"  # the public scenarios, with their figures
 CONTRACT = REPOSITORY / "contract" / "schema.graphql"  # the GraphQL contract
 # the contract folder the repository's copies come from, when it is beside the repository

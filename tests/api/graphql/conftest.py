@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from api.auth import ApiKeys
+from api.bootstrap import Services, open_services
 from api.graphql.router import graphql_router
-from api.services import Services, open_services
 from api.settings import Settings
 from tests.support import FixedClock
 

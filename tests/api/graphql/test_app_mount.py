@@ -1,16 +1,15 @@
-"""The GraphQL router mounted in the real app (`api.app.create_app`): request ids shared
+"""The GraphQL router mounted in the real app (`api.http.app.create_app`): request ids shared
 with the HTTP layer, the body limit in front, WebSocket subscriptions, dev mode."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.http import create_app
 from api.settings import Settings
 from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
 from tests.api.graphql.documents import typed_mutation
@@ -19,7 +18,8 @@ from tests.support import FixedClock
 
 @pytest.fixture
 def app_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    with TestClient(create_app(replace(settings, run_projections=False), clock)) as client:
+    without_worker = settings.model_copy(update={"run_projections": False})
+    with TestClient(create_app(without_worker, clock)) as client:
         yield client
 
 
@@ -57,7 +57,7 @@ def test_subscriptions_through_the_app(app_client: TestClient) -> None:
 
 
 def test_the_dev_app_lets_everyone_in(settings: Settings, clock: FixedClock) -> None:
-    dev = create_app(replace(settings, run_projections=False), clock, dev=True)
+    dev = create_app(settings.model_copy(update={"run_projections": False}), clock, dev=True)
     with TestClient(dev) as client:
         assert gql(client, "{ portfolio { clients } }", role=None).ok() == {
             "portfolio": {"clients": 0}}

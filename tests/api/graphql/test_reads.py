@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.services import Services
+from api.bootstrap import Services
 from projections import queries
 from tests.api.graphql.conftest import gql
 from tests.api.graphql.documents import APPEND

@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from api.bootstrap import Services
-from api.graphql.types import FiguresLoader
 from projections.figures import ClientFigures
+
+FiguresLoader = DataLoader[str, ClientFigures]
 
 
 def figures_loader(services: Services, as_of: date, with_since: bool) -> FiguresLoader:

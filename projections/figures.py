@@ -2,7 +2,9 @@
 
 `figures(state, as_of)` reads a folded `ClientState` and computes, for that
 business date, the profile, the trust score, the gap, the payment history, the
-signals, the complaints and the contacts.  It is pure: no clock, no I/O.
+signals, the complaints and the contacts.  It is pure: no clock, no I/O, and the
+state is only read.  When each signal began is its own question
+(`projections.since.signal_onsets`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 from domain.values import Channel, ContactPurpose, Direction, EndReason
 from projections.complaints import Complaint
 from projections.gap import Gap
-from projections.payments import PaymentHistory, payment_history
+from projections.payments import PaymentHistory, Runs, payment_history
 from projections.signals import Signal, signals
 from projections.snapshot import Snapshot
 from projections.state import ClientState, RelationshipState
@@ -52,13 +54,13 @@ class ClientFigures:
 
 
 def figures(state: ClientState, as_of: date, weights: TrustWeights = DEFAULT_WEIGHTS,
-            with_since: bool = True) -> ClientFigures:
+            runs: Runs | None = None) -> ClientFigures:
     """The client's figures as of `as_of`, from the events that occurred by then.
 
-    `with_since=False` skips looking back for when each signal began (its `since`
-    is then null): for lists and totals that do not show it.
+    `runs` is a cache of earlier allocations of this very state that the caller keeps
+    (see `accounts_as_of`); the answer is the same without it.
     """
-    snapshot = Snapshot(state, as_of)
+    snapshot = Snapshot(state, as_of, runs)
     profile = snapshot.profile
     relationship, end_reason = state.standing_on(as_of)
     return ClientFigures(
@@ -75,7 +77,7 @@ def figures(state: ClientState, as_of: date, weights: TrustWeights = DEFAULT_WEI
         trust=snapshot.trust(weights),
         gap=snapshot.gap,
         payments=payment_history(snapshot.accounts, as_of, profile.currency),
-        signals=signals(snapshot, with_since),
+        signals=signals(snapshot),
         complaints=tuple(snapshot.complaints),
         contacts=tuple(Contact(c.contact_id, c.on, c.channel, c.direction, c.purpose,
                                c.summary, c.answered) for c in snapshot.contacts),

@@ -10,6 +10,7 @@ overdue, DSO, the average days to pay and the average days beyond terms.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,10 @@ from projections.state import ClientState, run
 from projections.windows import YEAR, start, within
 
 DSO_DAYS = 90
-RUNS_KEPT = 64  # allocations of earlier dates remembered per state
+RUNS_KEPT = 64  # allocations of earlier dates remembered per client version
+#: allocations as of earlier dates, by how many money events they include: a cache
+#: its owner keeps per client version (the read model's), never part of the state
+Runs = MutableMapping[int, Accounts]
 
 
 class InvoiceStatus(Enum):
@@ -121,20 +125,23 @@ class OpenPart:
 # ---- the allocation as of a date ----------------------------------------------------
 
 
-def accounts_as_of(state: ClientState, as_of: date) -> Accounts:
+def accounts_as_of(state: ClientState, as_of: date, runs: Runs | None = None) -> Accounts:
     """The allocation of the money events that occurred on or before `as_of`.
 
-    Do not change what is returned: it may be the state's own run.
+    The state is only read.  `runs`, when given, remembers earlier allocations of this
+    same state (its owner keys it by the client's version).  Do not change what is
+    returned: it may be the state's own run or a remembered one.
     """
     included = bisect_right(state.money_dates, as_of)
     if included == len(state.money):
         return state.accounts
-    cached = state.runs.get(included)
+    cached = None if runs is None else runs.get(included)
     if cached is None:
         cached = run([m for m in state.money if m.on <= as_of])
-        if len(state.runs) >= RUNS_KEPT:
-            state.runs.clear()
-        state.runs[included] = cached
+        if runs is not None:
+            if len(runs) >= RUNS_KEPT:
+                runs.clear()
+            runs[included] = cached
     return cached
 
 

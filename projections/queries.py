@@ -16,18 +16,21 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from domain.accounts import Accounts
 from domain.errors import LedgerError
 from domain.values import check_text
 from projections.contact_policy import ContactPolicy, contact_allowed
 from projections.figures import ClientFigures, figures
 from projections.portfolio import ClientOrder, IndexEntry, Portfolio, from_totals, index_entry
 from projections.projector import Projector
+from projections.signal_rules import SignalKind
+from projections.since import signal_onsets
 from projections.state import ClientState, fold
 from projections.storage import disk_full
 from projections.trust import DEFAULT_WEIGHTS, TrustWeights
@@ -75,7 +78,12 @@ class ReadModel:
         self.view = projector.view
         self.weights = weights
         self._states: LRU[str, ClientState] = LRU(cache_size)
-        self._figures: LRU[tuple[str, int, date, bool], ClientFigures] = LRU(cache_size)
+        self._figures: LRU[tuple[str, int, date], ClientFigures] = LRU(cache_size)
+        self._onsets: LRU[tuple[str, int, date], Mapping[SignalKind, date | None]] = LRU(
+            cache_size)
+        self._onsets_lock = threading.Lock()  # one client's onsets are worked out once
+        # allocations as of earlier dates, by client version (a stream's prefix)
+        self._runs: LRU[tuple[str, int], dict[int, Accounts]] = LRU(cache_size)
         self.weights_key = json.dumps(asdict(weights), sort_keys=True)
 
     def fresh(self) -> None:
@@ -119,27 +127,55 @@ class ReadModel:
             self._states.put(ref, state)
         return {**found, **loaded}
 
-    def client(self, ref: str, as_of: date, known_at: datetime | None = None,
-               with_since: bool = True) -> ClientFigures | None:
-        """A client's figures; `with_since=False` leaves each signal's `since` out (the
-        year looked back for it costs most of the figures' time)."""
+    def client(self, ref: str, as_of: date,
+               known_at: datetime | None = None) -> ClientFigures | None:
+        """A client's figures as of a date, as known at a moment (default now)."""
         if known_at is not None:
             state = self.state(ref, known_at)
-            return None if state is None else figures(state, as_of, self.weights, with_since)
-        return self.figures_of([ref], as_of, with_since).get(ref)
+            return None if state is None else self._compute(state, as_of)
+        return self.figures_of([ref], as_of).get(ref)
 
-    def figures_of(self, refs: Sequence[str], as_of: date,
-                   with_since: bool = True) -> dict[str, ClientFigures]:
+    def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
         """The figures of several clients as of a date (those that exist), in one go."""
-        found: dict[str, ClientFigures] = {}
-        for ref, state in self.states(refs).items():
-            key = (ref, state.version, as_of, with_since)
-            computed = self._figures.get(key)
-            if computed is None:
-                computed = figures(state, as_of, self.weights, with_since)
-                self._figures.put(key, computed)
-            found[ref] = computed
-        return found
+        return {ref: self._figures_of_state(state, as_of)
+                for ref, state in self.states(refs).items()}
+
+    def signal_onsets(self, ref: str, as_of: date,
+                      known_at: datetime | None = None) -> Mapping[SignalKind, date | None]:
+        """When each signal that holds on `as_of` began (the year looked back costs more
+        than the figures, so it is worked out only when asked); empty for an unknown
+        client."""
+        state = self.state(ref, known_at)
+        if state is None:
+            return {}
+        key = (ref, state.version, as_of)
+        with self._onsets_lock:
+            onsets = self._onsets.get(key) if known_at is None else None
+            if onsets is None:
+                held = [s.kind for s in self._figures_of_state(state, as_of).signals]
+                onsets = signal_onsets(state, as_of, held)
+                if known_at is None:
+                    self._onsets.put(key, onsets)
+        return onsets
+
+    def _figures_of_state(self, state: ClientState, as_of: date) -> ClientFigures:
+        """The figures of a state (of the current stream or a prefix of it), cached by
+        the client's version."""
+        key = (state.ref, state.version, as_of)
+        computed = self._figures.get(key)
+        if computed is None:
+            computed = self._compute(state, as_of)
+            self._figures.put(key, computed)
+        return computed
+
+    def _compute(self, state: ClientState, as_of: date) -> ClientFigures:
+        """`figures`, with the earlier allocations of this client version remembered."""
+        key = (state.ref, state.version)
+        runs = self._runs.get(key)
+        if runs is None:
+            runs = {}
+            self._runs.put(key, runs)
+        return figures(state, as_of, self.weights, runs)
 
     def contact_allowed(self, ref: str, on: date) -> ContactPolicy | None:
         state = self.state(ref)
@@ -164,7 +200,7 @@ class ReadModel:
         parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
         for number, refs in enumerate(parts, 1):
             self.view.save_entries(as_of, [
-                index_entry(figures(state, as_of, self.weights, with_since=False))
+                index_entry(self._figures_of_state(state, as_of))
                 for state in self.view.states(refs).values()],
                 self.weights_key, complete_at=position if number == len(parts) else None)
         if len(stale) >= ANALYZE_AFTER:

@@ -1,13 +1,11 @@
-"""Early-warning signals (SPEC §4): which rules hold as of a date, since when, and
-what to do about it in plain words."""
+"""Early-warning signals: which rules hold as of a date, and what to do about it in
+plain words (when each began is `projections.since.signal_onsets`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from projections.signal_rules import RULES, SignalKind
-from projections.since import since_dates
 from projections.snapshot import Snapshot
 
 RECOMMENDATIONS: dict[SignalKind, str] = {
@@ -37,18 +35,11 @@ RECOMMENDATIONS: dict[SignalKind, str] = {
 @dataclass(frozen=True)
 class Signal:
     kind: SignalKind
-    since: date | None
     evidence: tuple[str, ...]
     recommendation: str
 
 
-def signals(snapshot: Snapshot, with_since: bool = True) -> tuple[Signal, ...]:
-    """The signals that hold as of the snapshot's date, in SignalKind order.
-
-    `with_since=False` leaves `since` null (cheaper, for lists that do not show it).
-    """
-    held = {kind: evidence for kind, rule in RULES.items()
-            if (evidence := rule(snapshot)) is not None}
-    since = since_dates(snapshot.state, snapshot.as_of, held.keys()) if with_since else {}
-    return tuple(Signal(kind, since.get(kind), evidence, RECOMMENDATIONS[kind])
-                 for kind, evidence in held.items())
+def signals(snapshot: Snapshot) -> tuple[Signal, ...]:
+    """The signals that hold as of the snapshot's date, in SignalKind order."""
+    return tuple(Signal(kind, evidence, RECOMMENDATIONS[kind]) for kind, rule in RULES.items()
+                 if (evidence := rule(snapshot)) is not None)

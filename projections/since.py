@@ -64,9 +64,10 @@ NO_MONEY = Contributions()
 Held = list[bool]  # one per day, from the first day looked at
 
 
-def since_dates(state: ClientState, as_of: date,
-                kinds: Collection[SignalKind]) -> dict[SignalKind, date | None]:
-    """For each kind (whose rule holds on `as_of`), the first day of its current run."""
+def signal_onsets(state: ClientState, as_of: date,
+                  kinds: Collection[SignalKind]) -> dict[SignalKind, date | None]:
+    """For each kind (whose rule holds on `as_of`), the first day of its current run
+    (None when it held on every day of the year looked back)."""
     first = as_of - timedelta(days=YEAR)
     held = daily(state, kinds, first, YEAR)  # as_of - 365 ... as_of - 1
     return {kind: _run_start(held[kind], first) for kind in kinds}

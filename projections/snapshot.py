@@ -17,7 +17,7 @@ from projections.complaints import Complaint, complaints_as_of
 from projections.contributions import Contributions
 from projections.gap import Gap, gap, window_items
 from projections.outcomes import GapItem, outcomes
-from projections.payments import OpenPart, accounts_as_of, open_parts
+from projections.payments import OpenPart, Runs, accounts_as_of, open_parts
 from projections.records import ContactRecord, Profile
 from projections.state import ClientState
 from projections.trust import DEFAULT_WEIGHTS, Trust, TrustWeights, payment_punctuality, trust
@@ -26,9 +26,10 @@ from projections.trust import DEFAULT_WEIGHTS, Trust, TrustWeights, payment_punc
 class Snapshot:
     """The state of one client as of one business date."""
 
-    def __init__(self, state: ClientState, as_of: date) -> None:
+    def __init__(self, state: ClientState, as_of: date, runs: Runs | None = None) -> None:
         self.state = state
         self.as_of = as_of
+        self.runs = runs  # earlier allocations of this state, when the caller keeps them
 
     @cached_property
     def profile(self) -> Profile:
@@ -36,7 +37,7 @@ class Snapshot:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return accounts_as_of(self.state, self.as_of)
+        return accounts_as_of(self.state, self.as_of, self.runs)
 
     @cached_property
     def money(self) -> Contributions:

@@ -79,8 +79,6 @@ class ClientState:
     requests: list[RequestRecord] = field(default_factory=list)  # by (on, version)
     advice: dict[str, AdviceRecord] = field(default_factory=dict)
     accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
-    # allocations as of earlier dates, by how many money events they include; not stored
-    runs: dict[int, Accounts] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def last_money_on(self) -> date | None:
@@ -197,7 +195,6 @@ def _expectation_settled(outcome: str) -> Callable[[ClientState, Any], None]:
 def _money(s: ClientState, e: Event, operation: Operation) -> None:
     s.money.append(MoneyOperation(e.originator_version, e.occurred_on, operation))
     insort(s.money_dates, e.occurred_on)
-    s.runs.clear()
     name, args = operation
     getattr(s.accounts, name)(*args)
 
@@ -340,7 +337,6 @@ def _forget(s: ClientState, version: int) -> None:
         s.money = [m for m in s.money if keep(m)]
         s.money_dates = sorted(m.on for m in s.money)
         s.accounts = run(s.money)
-        s.runs.clear()
 
 
 def run(operations: list[MoneyOperation]) -> Accounts:
@@ -355,7 +351,7 @@ def run(operations: list[MoneyOperation]) -> Accounts:
 # ---- the stored form ----------------------------------------------------------------
 
 STATE_TAG = b"PS3"  # the format of a stored state; another tag is not read (rebuilt instead)
-NOT_STORED = ("accounts", "runs")  # recomputed on loading
+NOT_STORED = ("accounts",)  # recomputed on loading
 _HINTS = typing.get_type_hints(ClientState)
 STORED_FIELDS = tuple(f.name for f in fields(ClientState) if f.name not in NOT_STORED)
 # what a stored row may hold: the state's own fields with their declared types, except

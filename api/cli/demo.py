@@ -40,6 +40,7 @@ def demo(database: Database = None) -> None:
         figures = services.read_model.client(shown, today)
         assert figures is not None
         console.print(Rule(f"One client up close: {figures.name}"))
-        console.print(client_tables(figures, services.read_model.contact_allowed(shown, today)))
+        console.print(client_tables(figures, services.read_model.signal_onsets(shown, today),
+                                    services.read_model.contact_allowed(shown, today)))
         console.print(f"\nTry: palabra client {shown} --json · palabra portfolio · "
                       f"palabra history {shown}")

@@ -33,11 +33,12 @@ def client(
             err.print(f"[red]there is no client {escape(ref)}"
                       + (f" known at {known_at.isoformat()}" if known_at else "") + "[/red]")
             raise typer.Exit(1)
+        onsets = services.read_model.signal_onsets(ref, day, known_at)
         if json_:
-            print(json.dumps(client_json(figures), indent=2, ensure_ascii=False))
+            print(json.dumps(client_json(figures, onsets), indent=2, ensure_ascii=False))
             return
         policy = services.read_model.contact_allowed(ref, day) if known_at is None else None
-        console.print(client_tables(figures, policy))
+        console.print(client_tables(figures, onsets, policy))
 
 
 def portfolio(

@@ -8,6 +8,7 @@ amounts strings with two decimals, dates ISO strings; `contacts` keeps the last
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -15,6 +16,7 @@ from typing import Any
 
 from domain.codec import camel
 from projections.figures import ClientFigures
+from projections.signal_rules import SignalKind
 
 CONTACTS_SHOWN = 20
 
@@ -34,7 +36,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def client_json(figures: ClientFigures, contacts: int = CONTACTS_SHOWN) -> dict[str, Any]:
+def client_json(figures: ClientFigures, onsets: Mapping[SignalKind, date | None],
+                contacts: int = CONTACTS_SHOWN) -> dict[str, Any]:
+    """The client's figures, each signal with when it began (`onsets`)."""
     shown: dict[str, Any] = plain(figures)
+    shown["signals"] = [{"kind": s["kind"], "since": plain(onsets.get(signal.kind)),
+                         **{k: v for k, v in s.items() if k != "kind"}}
+                        for signal, s in zip(figures.signals, shown["signals"], strict=True)]
     shown["contacts"] = shown["contacts"][-contacts:] if contacts > 0 else []
     return shown

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from rich import box
@@ -15,6 +16,7 @@ from projections.contact_policy import ContactPolicy
 from projections.figures import ClientFigures
 from projections.gap import SideGap
 from projections.portfolio import IndexEntry, Portfolio
+from projections.signal_rules import SignalKind
 
 BAND_STYLE = {"STRONG": "green", "STEADY": "cyan", "STRAINED": "yellow", "AT_RISK": "red"}
 
@@ -33,8 +35,10 @@ def _band(band: str | None) -> Text:
     return Text(band or "unscored", style=BAND_STYLE.get(band or "", "dim"))
 
 
-def client_tables(f: ClientFigures, policy: ContactPolicy | None = None) -> Group:
-    """Everything about one client as of a date, readable in a terminal."""
+def client_tables(f: ClientFigures, onsets: Mapping[SignalKind, date | None],
+                  policy: ContactPolicy | None = None) -> Group:
+    """Everything about one client as of a date, readable in a terminal (`onsets`: when
+    each signal began)."""
     trust = f.trust
     title = Text.assemble(
         (f"{f.name} ", "bold"), (f"({f.ref})", "dim"),
@@ -79,7 +83,7 @@ def client_tables(f: ClientFigures, policy: ContactPolicy | None = None) -> Grou
             warn.add_column(column, overflow="fold")
         for s in f.signals:
             warn.add_row(Text(s.kind.value, style="bold yellow"),
-                         s.since.isoformat() if s.since else "—",
+                         since.isoformat() if (since := onsets.get(s.kind)) else "—",
                          escape("; ".join(s.evidence)), escape(s.recommendation))
         parts.append(warn)
     else:

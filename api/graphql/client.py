@@ -17,9 +17,9 @@ the client's figures as of today at once, then each time the client's version ch
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -55,18 +55,46 @@ from projections import signals as signal_figures
 from projections import trust as trust_figures
 from projections.figures import ClientFigures
 from projections.portfolio import IndexEntry
+from projections.queries import ReadModel
 
 CONTACTS_SHOWN = 20
 CONTACTS_MAX = 1000
 POLL_SECONDS = 0.15
+Onsets = Mapping[SignalKind, date | None]
+
+
+@dataclass(frozen=True)
+class SignalOf:
+    """A signal of a client's figures, with the client it is of (whose history `since`
+    looks back over)."""
+
+    signal: signal_figures.Signal
+    client: Client
+
+
+def _kind(root: strawberry.Parent[SignalOf]) -> SignalKind:
+    return root.signal.kind
+
+
+async def _since(root: strawberry.Parent[SignalOf], info: Info) -> date | None:
+    """When the signal began: worked out by the read side only when a query asks."""
+    return (await root.client.onsets(info.context.services.read_model)).get(root.signal.kind)
+
+
+def _evidence(root: strawberry.Parent[SignalOf]) -> list[str]:
+    return list(root.signal.evidence)
+
+
+def _recommendation(root: strawberry.Parent[SignalOf]) -> str:
+    return root.signal.recommendation
 
 
 @strawberry.type
 class Signal:
-    kind: SignalKind
-    since: date | None
-    evidence: list[str]
-    recommendation: str
+    kind: SignalKind = strawberry.field(resolver=_kind)
+    since: date | None = strawberry.field(resolver=_since)
+    evidence: list[str] = strawberry.field(resolver=_evidence)
+    recommendation: str = strawberry.field(resolver=_recommendation)
 
 
 @strawberry.type
@@ -106,12 +134,15 @@ class Client:
     as_of: date
     _figures: strawberry.Private[ClientFigures | None] = None
     _loader: strawberry.Private[FiguresLoader | None] = None
+    _known_at: strawberry.Private[datetime | None] = None
+    _onsets: strawberry.Private[asyncio.Task[Onsets] | None] = None
 
     @classmethod
-    def of(cls, f: ClientFigures) -> Client:
-        """A client asked for alone, with its figures."""
+    def of(cls, f: ClientFigures, known_at: datetime | None = None) -> Client:
+        """A client asked for alone, with its figures (as known at `known_at`)."""
         return cls(ref=strawberry.ID(f.ref), name=f.name, currency=f.currency,
-                   version=f.version, state=f.state, as_of=f.as_of, _figures=f)
+                   version=f.version, state=f.state, as_of=f.as_of, _figures=f,
+                   _known_at=known_at)
 
     @classmethod
     def listed(cls, e: IndexEntry, as_of: date, loader: FiguresLoader) -> Client:
@@ -125,6 +156,13 @@ class Client:
             assert self._loader is not None
             self._figures = await self._loader.load(self.ref)
         return self._figures
+
+    async def onsets(self, read_model: ReadModel) -> Onsets:
+        """When each of its signals began, asked of the read side once for all of them."""
+        if self._onsets is None:
+            self._onsets = asyncio.ensure_future(run_in_threadpool(
+                read_model.signal_onsets, self.ref, self.as_of, self._known_at))
+        return await self._onsets
 
     @strawberry.field
     async def sector(self) -> str | None:
@@ -155,8 +193,8 @@ class Client:
         return (await self.figures()).payments
 
     @strawberry.field(graphql_type=list[Signal])
-    async def signals(self) -> Sequence[signal_figures.Signal]:
-        return (await self.figures()).signals
+    async def signals(self) -> list[SignalOf]:
+        return [SignalOf(signal, self) for signal in (await self.figures()).signals]
 
     @strawberry.field(graphql_type=list[Complaint])
     async def complaints(self) -> Sequence[complaint_figures.Complaint]:
@@ -185,24 +223,15 @@ class ClientConnection:
     total_count: int
 
 
-def asks_for(info: Info, name: str) -> bool:
-    """Whether the query selects a field of this name anywhere below the current one."""
-    def below(selections: Sequence[Any]) -> bool:
-        return any(getattr(s, "name", None) == name or below(getattr(s, "selections", ()))
-                   for s in selections)
-
-    return below(info.selected_fields)
-
-
 async def client(info: Info, ref: strawberry.ID, as_of: date | None = UNSET,
                  known_at: datetime | None = UNSET) -> Client | None:
     """Query.client."""
     services = info.context.services
     day = given(as_of) or services.today()
     check_text(ref, "ref")
-    found = await run_in_threadpool(services.read_model.client, ref, day, given(known_at),
-                                    asks_for(info, "since"))
-    return None if found is None else Client.of(found)
+    moment = given(known_at)
+    found = await run_in_threadpool(services.read_model.client, ref, day, moment)
+    return None if found is None else Client.of(found, moment)
 
 
 async def clients(info: Info, first: int | None = 50, after: str | None = UNSET,
@@ -221,7 +250,7 @@ async def clients(info: Info, first: int | None = 50, after: str | None = UNSET,
         chosen_band.value if chosen_band else None,
         chosen_signal.value if chosen_signal else None,
         chosen_state.value if chosen_state else None)
-    loader = figures_loader(services, day, asks_for(info, "since"))
+    loader = figures_loader(services, day)
     return ClientConnection(
         edges=[ClientEdge(cursor=cursor, node=Client.listed(entry, day, loader))
                for cursor, entry in page.entries],

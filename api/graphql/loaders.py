@@ -20,11 +20,11 @@ from projections.figures import ClientFigures
 FiguresLoader = DataLoader[str, ClientFigures]
 
 
-def figures_loader(services: Services, as_of: date, with_since: bool) -> FiguresLoader:
+def figures_loader(services: Services, as_of: date) -> FiguresLoader:
     """A loader of client figures as of `as_of`, for one page of one request."""
 
     def compute(refs: Sequence[str]) -> list[ClientFigures | BaseException]:
-        found = services.read_model.figures_of(refs, as_of, with_since)
+        found = services.read_model.figures_of(refs, as_of)
         return [found[ref] if ref in found
                 else LookupError(f"client {ref} vanished from the read model")
                 for ref in refs]

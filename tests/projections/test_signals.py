@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from projections.signal_rules import SignalKind
 from projections.signals import Signal
+from projections.since import signal_onsets
 from tests.projections.conftest import History
 
 Make = Callable[..., History]
@@ -88,7 +90,8 @@ def test_out_of_scope_demands_two_requests_we_do_not_offer(history: Make) -> Non
     h.add("ServiceRequested", "2026-02-01", requestId="R3", description="z", inOffering=False)
     found = signal(h, "2026-02-01", SignalKind.OUT_OF_SCOPE_DEMANDS)
     assert found is not None
-    assert found.since.isoformat() == "2026-02-01"  # type: ignore[union-attr]
+    assert signal_onsets(h.state(), date(2026, 2, 1), [found.kind]) == {
+        SignalKind.OUT_OF_SCOPE_DEMANDS: date(2026, 2, 1)}
     assert not holds(h, "2026-07-09", SignalKind.OUT_OF_SCOPE_DEMANDS)
 
 

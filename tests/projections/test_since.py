@@ -9,7 +9,7 @@ import pytest
 
 from domain.ledger import Ledger
 from projections.signal_rules import RULES, SignalKind
-from projections.since import daily, since_dates
+from projections.since import daily, signal_onsets
 from projections.snapshot import Snapshot
 from projections.state import ClientState
 from tests.projections.conftest import History, import_lines, new_ledger, scenarios_folder, state_of
@@ -60,7 +60,7 @@ def test_since_is_the_first_day_of_the_current_run(history: Make) -> None:
     h.add("ServiceRequested", "2026-01-10", requestId="R1", description="x", inOffering=False)
     h.add("ServiceRequested", "2026-03-01", requestId="R2", description="x", inOffering=False)
     state = h.state()
-    assert since_dates(state, date(2026, 5, 1), [SignalKind.OUT_OF_SCOPE_DEMANDS]) == {
+    assert signal_onsets(state, date(2026, 5, 1), [SignalKind.OUT_OF_SCOPE_DEMANDS]) == {
         SignalKind.OUT_OF_SCOPE_DEMANDS: date(2026, 3, 1)}
 
 
@@ -70,7 +70,7 @@ def test_since_is_null_when_the_run_is_older_than_a_year(history: Make) -> None:
           kind="PURCHASE", description="ready to buy", expectedOn="2024-02-01",
           expectedAmount="100.00")
     state = h.state()
-    assert since_dates(state, date(2026, 5, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
+    assert signal_onsets(state, date(2026, 5, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
         SignalKind.ILLUSORY_PIPELINE: None}
-    assert since_dates(state, date(2024, 6, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
+    assert signal_onsets(state, date(2024, 6, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
         SignalKind.ILLUSORY_PIPELINE: date(2024, 2, 2)}

@@ -158,8 +158,7 @@ def counting(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[
     original: Callable[..., Any] = getattr(owner, name)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("with_since", True):  # not the portfolio index's lighter figures
-            calls.append(args)
+        calls.append(args)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, counted)
@@ -186,12 +185,12 @@ def test_a_page_of_clients_loads_every_figure_in_one_go(
 def test_a_page_asking_for_no_figure_computes_none(
         seven: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     states = counting(monkeypatch, services.read_model, "states")
-    computed = counting(monkeypatch, queries, "figures")
+    loaded = counting(monkeypatch, services.read_model, "figures_of")  # rows' figures
     edges = gql(seven, "{ clients { edges { node { ref name currency version state asOf } } } }",
                 role="reader").ok()["clients"]["edges"]
     assert len(edges) == 7
     assert states == []
-    assert computed == []
+    assert loaded == []
 
 
 def test_the_portfolio_counts_and_totals(seven: TestClient) -> None:
@@ -257,20 +256,13 @@ def test_contact_allowed_for_a_date(seven: TestClient) -> None:
 
 def test_since_is_worked_out_only_when_asked_for(
         seven: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[bool] = []
-    original = queries.figures
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        asked.append(args[3] if len(args) > 3 else kwargs.get("with_since", True))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(queries, "figures", recorded)
+    asked = counting(monkeypatch, queries, "signal_onsets")
     ref = gql(seven, "{ clients(first: 1) { edges { node { ref } } } }",
               role="reader").ok()["clients"]["edges"][0]["node"]["ref"]
-    asked.clear()
     query = "query($ref: ID!) { client(ref: $ref) { signals { kind%s } } }"
     kinds = gql(seven, query % "", {"ref": ref}, "reader").ok()
+    assert asked == []
     with_since = gql(seven, query % " since", {"ref": ref}, "reader").ok()
-    assert asked == [False, True]
+    assert len(asked) == (1 if kinds["client"]["signals"] else 0)  # once for every signal
     assert [s["kind"] for s in kinds["client"]["signals"]] == [
         s["kind"] for s in with_since["client"]["signals"]]

@@ -28,7 +28,8 @@ def import_(
     batch_size: Annotated[int, typer.Option(help="Events per all-or-nothing batch")] = 1000,
     database: Database = None,
 ) -> None:
-    """Append the events of a JSON Lines file (SPEC §6).
+    """Append the events of a JSON Lines file, one event a line (the format `palabra export`
+    writes).
 
     Idempotent: importing the same file again writes nothing. A bad line stops the
     import with its line number; nothing of its batch is written, earlier batches stay.

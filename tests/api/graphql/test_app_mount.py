@@ -1,4 +1,4 @@
-"""The GraphQL router mounted in the real app (`api.http.app.create_app`): request ids shared
+"""The GraphQL router mounted in the real app (`api.http.create_app`): request ids shared
 with the HTTP layer, the body limit in front, WebSocket subscriptions, dev mode."""
 
 from __future__ import annotations
@@ -11,34 +11,34 @@ from fastapi.testclient import TestClient
 
 from api.http import create_app
 from api.settings import Settings
-from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import typed_mutation
 from tests.support import FixedClock
+from tests.support.documents import typed_mutation
+from tests.support.graphql import bearer, gql, next_payload, socket, subscribe
 
 
 @pytest.fixture
-def app_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+def mounted(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     without_worker = settings.model_copy(update={"run_projections": False})
     with TestClient(create_app(without_worker, clock)) as client:
         yield client
 
 
-def test_a_write_then_a_read_through_the_app(app_client: TestClient) -> None:
-    gql(app_client, typed_mutation("onboardClient"),
+def test_a_write_then_a_read_through_the_app(mounted: TestClient) -> None:
+    gql(mounted, typed_mutation("onboardClient"),
         {"input": {"ref": "acme", "name": "Acme", "currency": "EUR"}}, "writer").ok()
-    assert gql(app_client, '{ client(ref: "acme") { name version } }', role="reader").ok() == {
+    assert gql(mounted, '{ client(ref: "acme") { name version } }', role="reader").ok() == {
         "client": {"name": "Acme", "version": 1}}
 
 
 def test_a_masked_failure_quotes_the_request_id_of_the_response(
-        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    services = app_client.app.state.services  # type: ignore[attr-defined]
+        mounted: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = mounted.app.state.services  # type: ignore[attr-defined]
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("SELECT * FROM secrets")
 
     monkeypatch.setattr(services.read_model, "portfolio", broken)
-    response = app_client.post("/graphql", json={"query": "{ portfolio { clients } }"},
+    response = mounted.post("/graphql", json={"query": "{ portfolio { clients } }"},
                                headers={**bearer("reader"), "X-Request-ID": "trace-77"})
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "INTERNAL", "requestId": "trace-77"}
@@ -46,10 +46,10 @@ def test_a_masked_failure_quotes_the_request_id_of_the_response(
     assert "SELECT" not in response.text
 
 
-def test_subscriptions_through_the_app(app_client: TestClient) -> None:
-    gql(app_client, typed_mutation("onboardClient"),
+def test_subscriptions_through_the_app(mounted: TestClient) -> None:
+    gql(mounted, typed_mutation("onboardClient"),
         {"input": {"ref": "acme", "name": "Acme", "currency": "EUR"}}, "admin").ok()
-    with socket(app_client, "auditor") as ws:
+    with socket(mounted, "auditor") as ws:
         assert ws.receive_json()["type"] == "connection_ack"
         subscribe(ws, "subscription { events { clientRef type } }")
         assert next_payload(ws)["data"]["events"] == {"clientRef": "acme",

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Services, open_services
 from api.graphql.router import graphql_router
 from api.settings import Settings
-from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import APPEND, typed_mutation
 from tests.support import FixedClock
+from tests.support.documents import APPEND, typed_mutation
+from tests.support.graphql import bearer, gql, next_payload, socket, subscribe
 
 ALIVE = "{ portfolio { clients } }"
 SECRET = "SELECT secret FROM palabra_events WHERE password = 'hunter2'"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
-from tests.api.graphql.conftest import gql
-from tests.api.graphql.documents import APPEND, append_item, typed_mutation
+from tests.support.documents import APPEND, append_item, typed_mutation
+from tests.support.graphql import gql
 
 HISTORY = """query($ref: ID!) { history(ref: $ref) { edges { node {
   type version position actor idempotencyKey retracted data occurredOn recordedAt } } } }"""

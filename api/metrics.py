@@ -18,22 +18,18 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
-from graphql import FragmentDefinitionNode, get_operation_ast
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from strawberry.extensions import SchemaExtension
 
-from api.graphql.guard import root_fields
+from api.watch import StoreWatch
+from domain.ledger import Ledger
+from projections.projector import Projector
+from projections.store import ClientsView
 
-if TYPE_CHECKING:
-    from api.services import Services
-
-INVALID = "graphql invalid"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -52,57 +48,20 @@ class Metrics:
         self.requests.labels(operation, outcome).inc()
         self.latency.labels(operation).observe(seconds)
 
-    def watch(self, services: Services) -> None:
-        self.registry.register(_StoreCollector(services))
-
-    def graphql_extension(self) -> type[SchemaExtension]:
-        metrics = self
-
-        class GraphQLMetrics(SchemaExtension):
-            """Counts and times each GraphQL operation."""
-
-            executed = False
-
-            def on_execute(self) -> Iterator[None]:
-                self.executed = True  # validation passed
-                yield
-
-            def on_operation(self) -> Iterator[None]:
-                started = time.perf_counter()
-                yield
-                context = self.execution_context
-                operation = _operation_name(context) if self.executed else INVALID
-                errors = context.result.errors if context.result else context.pre_execution_errors
-                codes = sorted({_code(e) for e in errors or []})
-                metrics.observe(operation, ",".join(codes) or "ok",
-                                time.perf_counter() - started)
-
-        return GraphQLMetrics
+    def register(self, collector: Collector) -> None:
+        self.registry.register(collector)
 
 
-def _operation_name(context: Any) -> str:
-    """The validated operation's type and root fields (names of the schema only)."""
-    document = context.graphql_document
-    operation = get_operation_ast(document, context.operation_name) if document else None
-    if operation is None:
-        return INVALID
-    fragments = {d.name.value: d for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
-    names = root_fields(operation.selection_set, fragments)
-    return f"{operation.operation.value} {' '.join(names)}"
+class StoreCollector(Collector):
+    """The store's gauges, from the watch's latest reading, the ledger, the projector and
+    the pools."""
 
-
-def _code(error: Any) -> str:
-    extensions = getattr(error, "extensions", None) or {}
-    return str(extensions.get("code", "INVALID_INPUT"))
-
-
-class _StoreCollector(Collector):
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, watch: StoreWatch, ledger: Ledger, projector: Projector,
+                 view: ClientsView) -> None:
+        self.watch, self.ledger, self.projector, self.view = watch, ledger, projector, view
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        reading = self.services.watch.fresh()  # cached: a scrape never waits on the database
+        reading = self.watch.fresh()  # cached: a scrape never waits on the database
         yield GaugeMetricFamily("palabra_database_up", "1 if the database answered lately",
                                 value=int(reading is not None))
         health = None if reading is None else reading.health
@@ -116,14 +75,14 @@ class _StoreCollector(Collector):
              "status lists them)", health.skipped)]
         for name, text, value in (*gauges, (
                 "palabra_events_appended", "Events appended by this process",
-                self.services.ledger.appended), (
+                self.ledger.appended), (
                 "palabra_projection_skips", "Clients this process's projection skipped",
-                self.services.projector.skips_recorded)):
+                self.projector.skips_recorded)):
             yield GaugeMetricFamily(name, text, value=value)
         pools = GaugeMetricFamily("palabra_db_pool_connections", "Database connections",
                                   labels=["pool", "state"])
-        for pool_name, datastore in (("ledger", self.services.ledger.recorder),
-                                     ("read_models", self.services.view)):
+        for pool_name, datastore in (("ledger", self.ledger.recorder),
+                                     ("read_models", self.view)):
             in_use, idle = _pool_usage(getattr(datastore, "datastore", None))
             pools.add_metric([pool_name, "in_use"], in_use)
             pools.add_metric([pool_name, "idle"], idle)

@@ -1,8 +1,12 @@
-"""Palabra's configuration: every environment variable it reads, in one place.
+"""Palabra's configuration: every environment variable it reads, in one model.
 
-`Settings.from_env()` is the only reader of the environment; everything else is
-handed a `Settings`.  `ENVIRONMENT` documents each variable (the README's table
-is checked against it by a test).
+`Settings` is a pydantic-settings model: each field is the variable `PALABRA_<FIELD>`
+(`env_prefix="PALABRA_"`), with its default, its validation and its description (the
+README's configuration table is checked against the model by a test).
+`Settings.from_env()` is the only reader of the environment: `Settings(...)` itself
+takes only what it is given, so that tests and the schema export never depend on the
+environment they run in.  A value Palabra cannot use is refused with a
+`SettingsError` whose message names the variable.
 """
 
 from __future__ import annotations
@@ -10,46 +14,24 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as SourceError
 
 from api.auth import ApiKeys
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
 from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
 
-ENVIRONMENT: dict[str, str] = {
-    "PALABRA_DATABASE_URL": "where the ledger lives: sqlite:///path.db (default "
-    "sqlite:///palabra.db) or postgresql://user:password@host:port/dbname",
-    "PALABRA_API_KEYS": "API keys as name:role:key entries separated by commas "
-    "(roles: reader, auditor, writer, admin)",
-    "PALABRA_API_KEYS_FILE": "a file of API keys, one 'name role key' per line",
-    "PALABRA_CREATE_TABLES": "create missing tables on start (default true; false for an "
-    "application role that may not, after `palabra db init`)",
-    "PALABRA_RUN_PROJECTIONS": "whether the API process runs the projection worker "
-    "itself (default true; false when a separate `palabra project` runs)",
-    "PALABRA_GRAPHIQL": "serve the GraphiQL IDE at /graphql (default false)",
-    "PALABRA_INTROSPECTION": "allow schema introspection (default true; with API keys "
-    "configured, only to callers with a valid key)",
-    "PALABRA_OPS_NEED_KEY": "with API keys configured, /metrics and the details of /readyz "
-    "need a valid key of any role (default true; /readyz still answers its bare status)",
-    "PALABRA_MAX_BATCH": "most events one append may carry (default 1000)",
-    "PALABRA_MAX_BODY_BYTES": "largest request body accepted (default 2000000)",
-    "PALABRA_MAX_DEPTH": "deepest GraphQL query accepted (default 10)",
-    "PALABRA_MAX_TOKENS": "most tokens in a GraphQL document (default 4000)",
-    "PALABRA_MAX_ALIASES": "most aliases in a GraphQL document (default 20)",
-    "PALABRA_MAX_COST": "the cost budget of one GraphQL operation, refused before it runs "
-    "when over (default 10000; see docs/api.md for how a query's cost is counted)",
-    "PALABRA_TRUST_WEIGHTS": "JSON object overriding trust component weights, e.g. "
-    '{"paymentPunctuality": 0.4}',
-    "PALABRA_PROJECTION_BATCH": "at most this many events are applied to the read models "
-    "in one transaction when catching up (default 50000)",
-    "PALABRA_POLL_INTERVAL": "seconds between polls of the SQLite event log by the "
-    "projection runner (default 0.05)",
-    "PALABRA_LOG_LEVEL": "log level of the JSON logs (default INFO)",
-    "PALABRA_DB_TIMEOUT": "seconds a request waits for the database (to connect, or to "
-    "answer) before it fails with UNAVAILABLE (default 5)",
-}
-
-
+PREFIX = "PALABRA_"
+SECRET = frozenset({"api_keys", "database_url"})  # never repeated in a refusal
 NO_KEYS = ApiKeys()
 
 
@@ -57,76 +39,144 @@ class SettingsError(ValueError):
     """A setting has a value Palabra cannot use."""
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{value!r} is not true or false")
+class Settings(BaseSettings):
+    """Everything Palabra can be configured with (one field per environment variable)."""
 
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid",
+                                      arbitrary_types_allowed=True, env_ignore_empty=True)
 
-def _seconds(value: str | None, default: float) -> float:
-    seconds = float(value or default)
-    if not 0 < seconds < 3600:
-        raise ValueError(f"{value!r} is not a number of seconds between 0 and 3600")
-    return seconds
+    database_url: str = Field(default=DEFAULT_URL, description=(
+        "where the ledger lives: `sqlite:///path.db` (default "
+        "`sqlite:///palabra.db`, relative to the working directory) or "
+        "`postgresql://user:password@host:port/dbname` (psycopg 3 with a connection "
+        "pool; `?schema=name&pool_size=5&max_overflow=10` optional)"))
+    api_keys: Annotated[ApiKeys, NoDecode] = Field(default=NO_KEYS, description=(
+        "API keys for `palabra serve`: `name:role:key` entries separated by commas; "
+        "roles `reader`, `auditor`, `writer`, `admin`; keys of 16 characters or "
+        "more"))
+    api_keys_file: str | None = Field(default=None, description=(
+        "a file of API keys, one `name role key` per line; a line starting with `#` "
+        "(after blanks) is a comment, and so is the rest of a line from a `#` after "
+        "a blank (a `#` inside a key is part of it); one key given to two names or "
+        "roles is refused"))
+    create_tables: bool = Field(default=True, description=(
+        "create missing tables on start (default `true`; `false` for an application "
+        "role that may not, after `palabra db init`)"))
+    run_projections: bool = Field(default=True, description=(
+        "whether the API process runs the projection worker itself (default `true`; "
+        "`false` when a separate `palabra project` runs)"))
+    graphiql: bool = Field(default=False, description=(
+        "serve the GraphiQL IDE at `/graphql` (default `false`)"))
+    introspection: bool = Field(default=True, description=(
+        "allow GraphQL introspection (default `true`; with API keys configured, "
+        "only to callers with a valid key)"))
+    ops_need_key: bool = Field(default=True, description=(
+        "with API keys configured, `/metrics` and the details of `/readyz` need a "
+        "valid key of any role (default `true`; `/readyz` still answers its bare "
+        "status)"))
+    max_batch: PositiveInt = Field(default=1000, description=(
+        "most events one `append` may carry (default 1000)"))
+    max_body_bytes: PositiveInt = Field(default=2_000_000, description=(
+        "largest request body accepted (default 2000000)"))
+    max_depth: PositiveInt = Field(default=10, description=(
+        "deepest GraphQL query accepted (default 10)"))
+    max_tokens: PositiveInt = Field(default=4000, description=(
+        "most tokens in a GraphQL document (default 4000)"))
+    max_aliases: PositiveInt = Field(default=20, description=(
+        "most aliases in a GraphQL document (default 20)"))
+    max_cost: PositiveInt = Field(default=10_000, description=(
+        "the cost budget of one GraphQL operation, refused before it runs when over "
+        "(default 10000; see docs/api.md for how a query's cost is counted)"))
+    trust_weights: Annotated[TrustWeights, NoDecode] = Field(default=DEFAULT_WEIGHTS, description=(
+        "JSON object overriding trust weights, e.g. `{\"paymentPunctuality\": 0.4}`"))
+    projection_batch: PositiveInt = Field(default=50_000, description=(
+        "most events applied to the read models in one transaction when catching up "
+        "(default 50000)"))
+    poll_interval: float = Field(default=0.05, description=(
+        "seconds between polls of the SQLite log by the projection worker (default "
+        "0.05)"))
+    log_level: str = Field(default="INFO", description=(
+        "level of the JSON logs (default `INFO`)"))
+    db_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, lt=3600, allow_inf_nan=False,
+                              description=(
+        "seconds a request waits for the database (to connect, or to answer) before "
+        "it fails with `UNAVAILABLE` (default 5)"))
 
+    #: the largest page a list may ask for (not a setting: part of the API's contract)
+    max_first: ClassVar[int] = 500
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_URL
-    api_keys: ApiKeys = NO_KEYS
-    create_tables: bool = True
-    run_projections: bool = True
-    graphiql: bool = False
-    introspection: bool = True
-    ops_need_key: bool = True
-    max_batch: int = 1000
-    max_body_bytes: int = 2_000_000
-    max_depth: int = 10
-    max_tokens: int = 4000
-    max_aliases: int = 20
-    max_cost: int = 10_000
-    max_first: int = 500
-    trust_weights: TrustWeights = DEFAULT_WEIGHTS
-    projection_batch: int = 50_000
-    poll_interval: float = 0.05
-    log_level: str = "INFO"
-    db_timeout: float = DEFAULT_TIMEOUT
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _inline_keys(cls, value: Any) -> Any:
+        return ApiKeys.load(value, None) if isinstance(value, str) else value
+
+    @field_validator("trust_weights", mode="before")
+    @classmethod
+    def _weights(cls, value: Any) -> Any:
+        return weights_from(json.loads(value)) if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_file(cls, data: Any) -> Any:
+        """The keys of PALABRA_API_KEYS_FILE join those of PALABRA_API_KEYS."""
+        if not isinstance(data, dict) or not data.get("api_keys_file"):
+            return data
+        inline, file = data.get("api_keys"), str(data["api_keys_file"])
+        if isinstance(inline, ApiKeys):
+            keys = ApiKeys(inline.keys + ApiKeys.load(None, file).keys).checked(
+                f"PALABRA_API_KEYS and {file}")
+        else:
+            keys = ApiKeys.load(inline, file)
+        return {**data, "api_keys": keys}
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # the environment is read by `from_env` only
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-
-        def number(name: str, default: int) -> int:
-            value = int(env.get(name) or default)
-            if value <= 0:
-                raise ValueError(f"{name} must be a positive whole number")
-            return value
-
+        """The settings of an environment (default: this process's)."""
         try:
-            return cls(
-                database_url=env.get("PALABRA_DATABASE_URL") or DEFAULT_URL,
-                api_keys=ApiKeys.load(env.get("PALABRA_API_KEYS"),
-                                      env.get("PALABRA_API_KEYS_FILE")),
-                create_tables=_flag(env.get("PALABRA_CREATE_TABLES"), True),
-                run_projections=_flag(env.get("PALABRA_RUN_PROJECTIONS"), True),
-                graphiql=_flag(env.get("PALABRA_GRAPHIQL"), False),
-                introspection=_flag(env.get("PALABRA_INTROSPECTION"), True),
-                ops_need_key=_flag(env.get("PALABRA_OPS_NEED_KEY"), True),
-                max_batch=number("PALABRA_MAX_BATCH", 1000),
-                max_body_bytes=number("PALABRA_MAX_BODY_BYTES", 2_000_000),
-                max_depth=number("PALABRA_MAX_DEPTH", 10),
-                max_tokens=number("PALABRA_MAX_TOKENS", 4000),
-                max_aliases=number("PALABRA_MAX_ALIASES", 20),
-                max_cost=number("PALABRA_MAX_COST", 10_000),
-                trust_weights=weights_from(json.loads(env.get("PALABRA_TRUST_WEIGHTS") or "{}")),
-                projection_batch=number("PALABRA_PROJECTION_BATCH", 50_000),
-                poll_interval=float(env.get("PALABRA_POLL_INTERVAL") or 0.05),
-                log_level=(env.get("PALABRA_LOG_LEVEL") or "INFO").upper(),
-                db_timeout=_seconds(env.get("PALABRA_DB_TIMEOUT"), DEFAULT_TIMEOUT),
-            )
-        except (ValueError, TypeError, AttributeError) as error:
+            return cls(**_Environment(cls, os.environ if environ is None else environ)())
+        except ValidationError as error:
+            raise SettingsError("invalid setting: " + "; ".join(
+                _reason(e) for e in error.errors())) from None
+        except SourceError as error:
             raise SettingsError(f"invalid setting: {error}") from None
+
+
+def variable(field: str) -> str:
+    """The environment variable of a field of `Settings`."""
+    return PREFIX + field.upper()
+
+
+#: every variable Palabra reads, with what it means
+ENVIRONMENT: dict[str, str] = {variable(name): field.description or ""
+                               for name, field in Settings.model_fields.items()}
+
+
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' reading of PALABRA_* variables, from a given environment."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.env_vars = {name.lower(): value for name, value in environ.items() if value}
+
+
+def _reason(error: Any) -> str:
+    """One refusal, naming the variable (a model-wide one names its own)."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    field = str(error["loc"][0])
+    shown = isinstance(error.get("input"), str) and field not in SECRET
+    return f"{variable(field)}: {message}" + (f" (got {error['input']!r})" if shown else "")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from api.cli import app
-from api.settings import ENVIRONMENT
+from api.settings import ENVIRONMENT, Settings, variable
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -24,12 +24,22 @@ def test_the_first_two_commands_are_demo_and_test() -> None:
 
 
 def test_every_environment_variable_the_code_reads_is_documented() -> None:
-    read = {name for path in code_files()
-            for name in re.findall(r"PALABRA_[A-Z_]+", path.read_text())}
+    settings = {variable(name) for name in Settings.model_fields}
+    named = {name for path in code_files()
+             for name in re.findall(r"PALABRA_[A-Z_]+", path.read_text())}
+    read = settings | named
     assert read, "the code reads its settings from PALABRA_* variables"
     assert read == set(ENVIRONMENT)
     table = set(re.findall(r"^\| `(PALABRA_[A-Z_]+)` \|", README, re.M))
     assert table == set(ENVIRONMENT)
+
+
+def test_the_readme_describes_each_setting_as_the_settings_model_does() -> None:
+    rows = dict(re.findall(r"^\| `(PALABRA_[A-Z_]+)` \| (.*) \|$", README, re.M))
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"{name} has no description"
+        assert rows.get(variable(name)) == field.description, (
+            f"the README's row of {variable(name)} differs from the settings model")
 
 
 def test_every_command_is_documented() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from strawberry.fastapi import BaseContext
 
 from api.auth import Principal
-from api.services import Services
+from api.bootstrap import Services
 
 Authenticate = Callable[[str | None], Principal | None]
 

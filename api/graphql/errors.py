@@ -11,7 +11,6 @@
 - anything else is an unexpected failure: the caller sees "internal error", code
   INTERNAL and the request id; the log gets the full story under that id.
 
-`http_error` is the one JSON error of a request refused as a whole, at any endpoint.
 """
 
 from __future__ import annotations
@@ -20,11 +19,9 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
-from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
-from api import logs
 from api.auth import Access
 from domain.errors import InvalidInput, LedgerError, Unavailable
 
@@ -50,13 +47,6 @@ class Unauthenticated(ApiError):
 
 class Forbidden(ApiError):
     code = "FORBIDDEN"
-
-
-def http_error(status: int, code: str, message: str) -> JSONResponse:
-    """The one JSON error of every endpoint when a request is refused as a whole:
-    `{"error": {"code", "message", "requestId"}}`."""
-    return JSONResponse({"error": {"code": code, "message": message,
-                                   "requestId": logs.request_id.get()}}, status)
 
 
 def refusal_code(error: GraphQLError) -> str | None:

@@ -1,24 +1,25 @@
-"""The input types of the contract: one per event type, `Meta`, `AppendItem` and the
-`@oneOf` `EventInput`.
+"""The input types of the contract's events: one per event type, each read straight
+into what it tells the ledger.
 
-`entry_of(event_input, meta, actor)` maps any of them to a ledger `Entry`: the
-event type of SPEC §2, the `ref` field as the client reference, every other field
-set by the caller in the camelCase `data` the ledger parses (enums by name, dates
-ISO, amounts the very string the caller sent).  Validation is the domain's.
+`@event_input(event_type)` declares one: its GraphQL value (graphql-core has already
+checked it against the schema: types, enums, required fields) becomes a `Told` — the
+event type, the client (the `ref` field) and every other field the caller set, in the
+camelCase `data` the ledger parses (enums by name, dates ISO, amounts the very string
+the caller sent) — through strawberry's `from_input` hook, without building the input
+class field by field.  Validation is the domain's.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 from strawberry import UNSET
-from strawberry.types.unset import UnsetType
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import get_object_definition
 
 from api.graphql.enums import (
     Basis,
@@ -33,21 +34,54 @@ from api.graphql.enums import (
     Severity,
 )
 from api.graphql.scalars import DecimalInput
-from domain.entries import Entry
-from domain.errors import InvalidInput
-from domain.values import camel
+from domain.values import to_json as plain
 
-T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+
+@dataclass(frozen=True)
+class Told:
+    """What an event input tells the ledger."""
+
+    type: str
+    client_ref: str
+    data: dict[str, Any]
+
+
+#: the event type each input records
+EVENT_TYPES: dict[type, str] = {}
+
+
+def told(event_type: str, value: Mapping[str, Any]) -> Told:
+    """The `Told` of an event input's GraphQL value (its fields by GraphQL name)."""
+    data = {key: plain(field) for key, field in value.items() if field is not None}
+    return Told(event_type, data.pop("ref"), data)
+
+
+def event_input(event_type: str) -> Callable[[C], C]:
+    """Declares the input type of `event_type`, read as a `Told`."""
+
+    def declare(cls: C) -> C:
+        declared = strawberry.input(cls)
+        definition = get_object_definition(declared, strict=True)
+
+        def from_input(_cls: type, value: Mapping[str, Any], _context: InputContext) -> Told:
+            return told(event_type, value)
+
+        definition.from_input = from_input
+        EVENT_TYPES[declared] = event_type
+        return declared
+
+    return declare
 
 
 @strawberry.input
-class Meta:
-    occurred_on: date | None = UNSET
-    idempotency_key: str | None = UNSET
-    expected_version: int | None = UNSET
+class InstalmentInput:
+    due_on: date
+    amount: DecimalInput
 
 
-@strawberry.input
+@event_input("ClientOnboarded")
 class OnboardClient:
     ref: strawberry.ID
     name: str
@@ -58,7 +92,7 @@ class OnboardClient:
     contact_cap: int | None = 3
 
 
-@strawberry.input
+@event_input("ClientProfileUpdated")
 class UpdateProfile:
     ref: strawberry.ID
     name: str | None = UNSET
@@ -68,20 +102,20 @@ class UpdateProfile:
     contact_cap: int | None = UNSET
 
 
-@strawberry.input
+@event_input("RelationshipEnded")
 class EndRelationship:
     ref: strawberry.ID
     reason: EndReason
     note: str
 
 
-@strawberry.input
+@event_input("RelationshipResumed")
 class ResumeRelationship:
     ref: strawberry.ID
     note: str
 
 
-@strawberry.input
+@event_input("PromiseMade")
 class MakePromise:
     ref: strawberry.ID
     promise_id: strawberry.ID | None = UNSET
@@ -93,7 +127,7 @@ class MakePromise:
     invoice_id: strawberry.ID | None = UNSET
 
 
-@strawberry.input
+@event_input("PromiseRenegotiated")
 class RenegotiatePromise:
     ref: strawberry.ID
     promise_id: strawberry.ID
@@ -102,28 +136,28 @@ class RenegotiatePromise:
     reason: str
 
 
-@strawberry.input
+@event_input("PromiseKept")
 class KeepPromise:
     ref: strawberry.ID
     promise_id: strawberry.ID
     amount: DecimalInput | None = UNSET
 
 
-@strawberry.input
+@event_input("PromiseBroken")
 class BreakPromise:
     ref: strawberry.ID
     promise_id: strawberry.ID
     reason: str
 
 
-@strawberry.input
+@event_input("PromiseCancelled")
 class CancelPromise:
     ref: strawberry.ID
     promise_id: strawberry.ID
     reason: str
 
 
-@strawberry.input
+@event_input("ExpectationRecorded")
 class RecordExpectation:
     ref: strawberry.ID
     expectation_id: strawberry.ID | None = UNSET
@@ -135,7 +169,7 @@ class RecordExpectation:
     basis: Basis | None = Basis.STATED
 
 
-@strawberry.input
+@event_input("ExpectationRevised")
 class ReviseExpectation:
     ref: strawberry.ID
     expectation_id: strawberry.ID
@@ -144,14 +178,14 @@ class ReviseExpectation:
     reason: str
 
 
-@strawberry.input
+@event_input("ExpectationMet")
 class MeetExpectation:
     ref: strawberry.ID
     expectation_id: strawberry.ID
     actual_amount: DecimalInput | None = UNSET
 
 
-@strawberry.input
+@event_input("ExpectationMissed")
 class MissExpectation:
     ref: strawberry.ID
     expectation_id: strawberry.ID
@@ -159,7 +193,7 @@ class MissExpectation:
     note: str
 
 
-@strawberry.input
+@event_input("InvoiceIssued")
 class IssueInvoice:
     ref: strawberry.ID
     invoice_id: strawberry.ID | None = UNSET
@@ -168,14 +202,14 @@ class IssueInvoice:
     description: str
 
 
-@strawberry.input
+@event_input("InvoiceDisputed")
 class DisputeInvoice:
     ref: strawberry.ID
     invoice_id: strawberry.ID
     reason: str
 
 
-@strawberry.input
+@event_input("InvoiceDisputeResolved")
 class ResolveDispute:
     ref: strawberry.ID
     invoice_id: strawberry.ID
@@ -183,7 +217,7 @@ class ResolveDispute:
     credit_amount: DecimalInput | None = UNSET
 
 
-@strawberry.input
+@event_input("InvoiceWrittenOff")
 class WriteOffInvoice:
     ref: strawberry.ID
     invoice_id: strawberry.ID
@@ -191,13 +225,7 @@ class WriteOffInvoice:
     reason: str
 
 
-@strawberry.input
-class InstalmentInput:
-    due_on: date
-    amount: DecimalInput
-
-
-@strawberry.input
+@event_input("PaymentPlanAgreed")
 class AgreePaymentPlan:
     ref: strawberry.ID
     plan_id: strawberry.ID | None = UNSET
@@ -205,7 +233,7 @@ class AgreePaymentPlan:
     instalments: list[InstalmentInput]
 
 
-@strawberry.input
+@event_input("PaymentReceived")
 class ReceivePayment:
     ref: strawberry.ID
     payment_id: strawberry.ID | None = UNSET
@@ -214,14 +242,14 @@ class ReceivePayment:
     invoice_id: strawberry.ID | None = UNSET
 
 
-@strawberry.input
+@event_input("PaymentReversed")
 class ReversePayment:
     ref: strawberry.ID
     payment_id: strawberry.ID
     reason: str
 
 
-@strawberry.input
+@event_input("ContactLogged")
 class LogContact:
     ref: strawberry.ID
     contact_id: strawberry.ID | None = UNSET
@@ -232,7 +260,7 @@ class LogContact:
     answered: bool | None = UNSET
 
 
-@strawberry.input
+@event_input("ComplaintFiled")
 class FileComplaint:
     ref: strawberry.ID
     complaint_id: strawberry.ID | None = UNSET
@@ -243,13 +271,13 @@ class FileComplaint:
     promise_id: strawberry.ID | None = UNSET
 
 
-@strawberry.input
+@event_input("ComplaintAcknowledged")
 class AcknowledgeComplaint:
     ref: strawberry.ID
     complaint_id: strawberry.ID
 
 
-@strawberry.input
+@event_input("ComplaintResolved")
 class ResolveComplaint:
     ref: strawberry.ID
     complaint_id: strawberry.ID
@@ -258,14 +286,14 @@ class ResolveComplaint:
     prevention: str
 
 
-@strawberry.input
+@event_input("ComplaintReopened")
 class ReopenComplaint:
     ref: strawberry.ID
     complaint_id: strawberry.ID
     reason: str
 
 
-@strawberry.input
+@event_input("ServiceRequested")
 class RequestService:
     ref: strawberry.ID
     request_id: strawberry.ID | None = UNSET
@@ -273,14 +301,14 @@ class RequestService:
     in_offering: bool
 
 
-@strawberry.input
+@event_input("AdviceGiven")
 class GiveAdvice:
     ref: strawberry.ID
     advice_id: strawberry.ID | None = UNSET
     summary: str
 
 
-@strawberry.input
+@event_input("AdviceAnswered")
 class AnswerAdvice:
     ref: strawberry.ID
     advice_id: strawberry.ID
@@ -288,144 +316,8 @@ class AnswerAdvice:
     note: str | None = UNSET
 
 
-@strawberry.input
+@event_input("EntryRetracted")
 class RetractEntry:
     ref: strawberry.ID
     version: int
     reason: str
-
-
-#: the event type (SPEC §2) each input records
-EVENT_TYPES: dict[type, str] = {
-    OnboardClient: "ClientOnboarded",
-    UpdateProfile: "ClientProfileUpdated",
-    EndRelationship: "RelationshipEnded",
-    ResumeRelationship: "RelationshipResumed",
-    MakePromise: "PromiseMade",
-    RenegotiatePromise: "PromiseRenegotiated",
-    KeepPromise: "PromiseKept",
-    BreakPromise: "PromiseBroken",
-    CancelPromise: "PromiseCancelled",
-    RecordExpectation: "ExpectationRecorded",
-    ReviseExpectation: "ExpectationRevised",
-    MeetExpectation: "ExpectationMet",
-    MissExpectation: "ExpectationMissed",
-    IssueInvoice: "InvoiceIssued",
-    DisputeInvoice: "InvoiceDisputed",
-    ResolveDispute: "InvoiceDisputeResolved",
-    WriteOffInvoice: "InvoiceWrittenOff",
-    AgreePaymentPlan: "PaymentPlanAgreed",
-    ReceivePayment: "PaymentReceived",
-    ReversePayment: "PaymentReversed",
-    LogContact: "ContactLogged",
-    FileComplaint: "ComplaintFiled",
-    AcknowledgeComplaint: "ComplaintAcknowledged",
-    ResolveComplaint: "ComplaintResolved",
-    ReopenComplaint: "ComplaintReopened",
-    RequestService: "ServiceRequested",
-    GiveAdvice: "AdviceGiven",
-    AnswerAdvice: "AdviceAnswered",
-    RetractEntry: "EntryRetracted",
-}
-
-
-@strawberry.input(one_of=True, description="Exactly one field set.")
-class EventInput:
-    onboard_client: OnboardClient | None = UNSET
-    update_profile: UpdateProfile | None = UNSET
-    end_relationship: EndRelationship | None = UNSET
-    resume_relationship: ResumeRelationship | None = UNSET
-    make_promise: MakePromise | None = UNSET
-    renegotiate_promise: RenegotiatePromise | None = UNSET
-    keep_promise: KeepPromise | None = UNSET
-    break_promise: BreakPromise | None = UNSET
-    cancel_promise: CancelPromise | None = UNSET
-    record_expectation: RecordExpectation | None = UNSET
-    revise_expectation: ReviseExpectation | None = UNSET
-    meet_expectation: MeetExpectation | None = UNSET
-    miss_expectation: MissExpectation | None = UNSET
-    issue_invoice: IssueInvoice | None = UNSET
-    dispute_invoice: DisputeInvoice | None = UNSET
-    resolve_dispute: ResolveDispute | None = UNSET
-    write_off_invoice: WriteOffInvoice | None = UNSET
-    agree_payment_plan: AgreePaymentPlan | None = UNSET
-    receive_payment: ReceivePayment | None = UNSET
-    reverse_payment: ReversePayment | None = UNSET
-    log_contact: LogContact | None = UNSET
-    file_complaint: FileComplaint | None = UNSET
-    acknowledge_complaint: AcknowledgeComplaint | None = UNSET
-    resolve_complaint: ResolveComplaint | None = UNSET
-    reopen_complaint: ReopenComplaint | None = UNSET
-    request_service: RequestService | None = UNSET
-    give_advice: GiveAdvice | None = UNSET
-    answer_advice: AnswerAdvice | None = UNSET
-    retract_entry: RetractEntry | None = UNSET
-
-    def chosen(self) -> object:
-        """The one event input set."""
-        found = [value for f in dataclasses.fields(self)
-                 if (value := getattr(self, f.name)) is not UNSET and value is not None]
-        if len(found) != 1:  # graphql-core enforces @oneOf; this guards direct use
-            raise InvalidInput("an EventInput sets exactly one field")
-        return found[0]
-
-
-#: the event type each field of EventInput stands for, by its GraphQL name
-EVENT_OF_FIELD: dict[str, str] = {
-    camel(name): EVENT_TYPES[next(a for a in typing.get_args(hint) if a is not type(None))]
-    for name, hint in typing.get_type_hints(EventInput).items()
-}
-
-
-@strawberry.input
-class AppendItem:
-    event: EventInput
-    meta: Meta | None = UNSET
-
-
-def given(value: T | UnsetType | None) -> T | None:
-    """An optional argument's value; None when it was left out or null."""
-    return None if value is None or isinstance(value, UnsetType) else value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _data(value)
-    return value
-
-
-def _data(value: object) -> dict[str, Any]:
-    """The fields the caller set, camelCase (unset and null ones left out)."""
-    return {camel(f.name): _plain(v) for f in dataclasses.fields(value)  # type: ignore[arg-type]
-            if (v := getattr(value, f.name)) is not UNSET and v is not None}
-
-
-def entry_of_raw(item: Mapping[str, Any], actor: str) -> Entry:
-    """The ledger entry of an `AppendItem` as graphql-core coerced it (plain dicts with the
-    schema's names): the same entry `entry_of` makes of the converted input, without
-    strawberry's per-field conversion, which dominates the cost of a large batch."""
-    ((field, event),) = ((k, v) for k, v in item["event"].items() if v is not None)
-    data = {key: _plain(value) for key, value in event.items() if value is not None}
-    ref = data.pop("ref")
-    meta = item.get("meta") or {}
-    return Entry(type=EVENT_OF_FIELD[field], client_ref=ref, data=data,
-                 occurred_on=_plain(meta.get("occurredOn")),
-                 idempotency_key=meta.get("idempotencyKey"),
-                 expected_version=meta.get("expectedVersion"), actor=actor)
-
-
-def entry_of(event: object, meta: Meta | None, actor: str) -> Entry:
-    """The ledger entry an event input and its meta describe."""
-    data = _data(event)
-    ref = data.pop("ref")
-    told = given(meta) or Meta()
-    return Entry(type=EVENT_TYPES[type(event)], client_ref=ref, data=data,
-                 occurred_on=given(told.occurred_on),
-                 idempotency_key=given(told.idempotency_key),
-                 expected_version=given(told.expected_version), actor=actor)

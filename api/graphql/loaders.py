@@ -14,9 +14,10 @@ from datetime import date
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from api.graphql.types import FiguresLoader
-from api.services import Services
+from api.bootstrap import Services
 from projections.figures import ClientFigures
+
+FiguresLoader = DataLoader[str, ClientFigures]
 
 
 def figures_loader(services: Services, as_of: date) -> FiguresLoader:

@@ -47,11 +47,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.unset import UNSET
 
 from api import logs
+from api.bootstrap import Services
 from api.graphql.body import BadBody, decode, request_data
 from api.graphql.context import Authenticate, Context
-from api.graphql.errors import http_error
+from api.graphql.metrics import metrics_extension
 from api.graphql.schema import build_schema
-from api.services import Services
+from api.http.errors import http_error
 
 BODY_IN_THREAD = 20_000  # bytes; a larger body is decoded and checked off the event loop
 
@@ -87,7 +88,7 @@ class PalabraGraphQLRouter(GraphQLRouter[Context, None]):
     def schema(self) -> BaseSchema:
         if self._schema is None:
             self._schema = build_schema(self.services.settings,
-                                        [self.services.metrics.graphql_extension()])
+                                        [metrics_extension(self.services.metrics)])
         return self._schema
 
     @schema.setter

@@ -17,7 +17,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, execute, validate
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    execute,
+    validate,
+)
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     DisableIntrospection,
@@ -34,10 +41,8 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql.errors import ErrorPresenter, Unauthenticated, log_errors
 from api.graphql.guard import Limits, Refused, weigh
-from api.graphql.mutations import Mutation, raw_append
-from api.graphql.queries import Query
+from api.graphql.roots import Mutation, Query, Subscription
 from api.graphql.scalars import SCALARS
-from api.graphql.subscriptions import Subscription
 from api.settings import Settings
 
 CACHE_SIZE = 256
@@ -50,6 +55,11 @@ class PalabraSchema(strawberry.Schema):
     introspection, errors of execution (variables) make no suggestions either."""
 
     hide_suggestions = False
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """The graphql-core schema this one serves (for validating and weighing documents)."""
+        return self._schema
 
     def _get_execute_function(self) -> Callable[..., Any]:
         if self.hide_suggestions:
@@ -92,6 +102,12 @@ class ReportingParserCache(ParserCache):
         yield
 
 
+def _served(context: ExecutionContext) -> GraphQLSchema:
+    schema = context.schema
+    assert isinstance(schema, PalabraSchema)
+    return schema.graphql_schema
+
+
 def guard(settings: Settings) -> type[SchemaExtension]:
     """The extension that validates a document: first Palabra's limits in one linear pass
     (`api.graphql.guard`: depth, aliases, fragments, cost; introspection needs a key when
@@ -114,7 +130,7 @@ def guard(settings: Settings) -> type[SchemaExtension]:
         if key in validated:
             validated.move_to_end(key)
             return validated[key]
-        run = functools.partial(validate, context.schema._schema, document, rules,
+        run = functools.partial(validate, _served(context), document, rules,
                                 hide_suggestions=hide)
         errors = await run_in_threadpool(run) if len(key[0]) > OFF_LOOP_CHARS else run()
         validated[key] = errors
@@ -134,7 +150,7 @@ def guard(settings: Settings) -> type[SchemaExtension]:
                         document: DocumentNode) -> list[GraphQLError]:
             caller = context.context
             try:
-                verdict = weigh(context.schema._schema, document, context.variables,
+                verdict = weigh(_served(context), document, context.variables,
                                 caller.services.today(), limits)
             except Refused as refusal:
                 return [GraphQLError(str(refusal))]
@@ -161,5 +177,4 @@ def build_schema(settings: Settings,
     schema = PalabraSchema(query=Query, mutation=Mutation, subscription=Subscription,
                            extensions=extensions, config=StrawberryConfig(scalar_map=SCALARS))
     schema.hide_suggestions = not settings.introspection
-    raw_append(schema)
     return schema

@@ -6,55 +6,36 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.auth import ApiKeys
+from api.http import create_app
 from api.settings import Settings, SettingsError
 from tests.support import FixedClock, owner_sql, scenario_lines
-
-KEYS = {role: f"{role}-key-0123456789abcdef" for role in ("reader", "auditor", "writer",
-                                                         "admin")}
+from tests.support.graphql import KEYS, bearer
 
 
-def bearer(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {KEYS[role]}"}
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    keys = ApiKeys.parse([f"{role}:{role}:{key}" for role, key in KEYS.items()], "test")
-    return Settings(database_url=database_url, api_keys=keys, max_body_bytes=50_000)
-
-
-@pytest.fixture
-def client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock)) as test_client:
-        yield test_client
-
-
-def load_acme(client: TestClient) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+def load_acme(app_client: TestClient) -> None:
+    services = app_client.app.state.services  # type: ignore[attr-defined]
     from domain.entries import Entry
 
     services.ledger.append([Entry(x["type"], x["clientRef"], x["data"], x["occurredOn"])
                             for x in scenario_lines("acme.jsonl")])
 
 
-def test_healthz_says_the_process_is_up(client: TestClient) -> None:
-    answer = client.get("/healthz")
+def test_healthz_says_the_process_is_up(app_client: TestClient) -> None:
+    answer = app_client.get("/healthz")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok"}
     assert len(answer.headers["x-request-id"]) == 32
 
 
-def test_readyz_reports_the_store_and_the_projection_lag(client: TestClient) -> None:
-    load_acme(client)
-    answer = client.get("/readyz", headers=bearer("writer"))
+def test_readyz_reports_the_store_and_the_projection_lag(app_client: TestClient) -> None:
+    load_acme(app_client)
+    answer = app_client.get("/readyz", headers=bearer("writer"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "ready"
@@ -62,30 +43,30 @@ def test_readyz_reports_the_store_and_the_projection_lag(client: TestClient) -> 
     assert 0 <= body["projection"]["lag"] <= 16
 
 
-def test_readyz_is_unavailable_when_the_database_is_not(client: TestClient,
+def test_readyz_is_unavailable_when_the_database_is_not(app_client: TestClient,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    services = app_client.app.state.services  # type: ignore[attr-defined]
 
     def unreachable() -> object:
         raise ConnectionError("no route to host")
 
     monkeypatch.setattr(services.projector, "health", unreachable)
-    answer = client.get("/readyz", headers=bearer("reader"))
+    answer = app_client.get("/readyz", headers=bearer("reader"))
     assert answer.status_code == 503
     assert answer.json()["database"] == "unreachable"
     assert "no route" not in answer.text
 
 
-def test_events_ndjson_streams_the_export_for_auditors(client: TestClient) -> None:
-    load_acme(client)
-    answer = client.get("/events.ndjson", headers=bearer("auditor"))
+def test_events_ndjson_streams_the_export_for_auditors(app_client: TestClient) -> None:
+    load_acme(app_client)
+    answer = app_client.get("/events.ndjson", headers=bearer("auditor"))
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/x-ndjson")
     *lines, last = [json.loads(line) for line in answer.text.splitlines()]
     assert [line["version"] for line in lines] == list(range(1, 17))
     assert lines[0]["type"] == "ClientOnboarded"
     assert last == {"complete": True, "count": 16, "lastPosition": 16}
-    later = client.get("/events.ndjson?client=acme&after=10", headers=bearer("admin"))
+    later = app_client.get("/events.ndjson?client=acme&after=10", headers=bearer("admin"))
     *lines, last = [json.loads(x) for x in later.text.splitlines()]
     assert [line["position"] for line in lines] == list(range(11, 17))
     assert last == {"complete": True, "count": 6, "lastPosition": 16}
@@ -98,43 +79,43 @@ def test_events_ndjson_streams_the_export_for_auditors(client: TestClient) -> No
     (bearer("writer"), 403, "FORBIDDEN"),
 ])
 def test_events_ndjson_is_for_auditors_and_admins_only(
-    client: TestClient, headers: dict[str, str], status: int, code: str
+    app_client: TestClient, headers: dict[str, str], status: int, code: str
 ) -> None:
-    answer = client.get("/events.ndjson", headers=headers)
+    answer = app_client.get("/events.ndjson", headers=headers)
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == code
 
 
-def test_an_unknown_client_export_is_a_plain_404(client: TestClient) -> None:
-    answer = client.get("/events.ndjson?client=nobody", headers=bearer("auditor"))
+def test_an_unknown_client_export_is_a_plain_404(app_client: TestClient) -> None:
+    answer = app_client.get("/events.ndjson?client=nobody", headers=bearer("auditor"))
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "UNKNOWN_CLIENT"
 
 
-def test_a_body_over_the_limit_is_refused(client: TestClient) -> None:
-    answer = client.post("/graphql", content=b"x" * 60_000, headers={
+def test_a_body_over_the_limit_is_refused(app_client: TestClient) -> None:
+    answer = app_client.post("/graphql", content=b"x" * 60_000, headers={
         **bearer("writer"), "content-type": "application/json"})
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "INVALID_INPUT"
-    assert client.get("/healthz").status_code == 200
+    assert app_client.get("/healthz").status_code == 200
 
 
-def test_a_request_id_sent_by_the_caller_is_kept(client: TestClient) -> None:
-    answer = client.get("/healthz", headers={"X-Request-ID": "trace-42"})
+def test_a_request_id_sent_by_the_caller_is_kept(app_client: TestClient) -> None:
+    answer = app_client.get("/healthz", headers={"X-Request-ID": "trace-42"})
     assert answer.headers["x-request-id"] == "trace-42"
-    odd = client.get("/healthz", headers={"X-Request-ID": "no spaces allowed"})
+    odd = app_client.get("/healthz", headers={"X-Request-ID": "no spaces allowed"})
     assert odd.headers["x-request-id"] != "no spaces allowed"
 
 
-def test_an_unexpected_failure_shows_no_internals(client: TestClient,
+def test_an_unexpected_failure_shows_no_internals(app_client: TestClient,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    services = app_client.app.state.services  # type: ignore[attr-defined]
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("SELECT secret FROM palabra_events -- boom")
 
     monkeypatch.setattr(services.ledger, "stream", broken)
-    answer = client.get("/events.ndjson?client=acme", headers=bearer("auditor"))
+    answer = app_client.get("/events.ndjson?client=acme", headers=bearer("auditor"))
     assert answer.status_code == 500
     body = answer.json()
     assert body["error"]["code"] == "INTERNAL"
@@ -150,18 +131,18 @@ def test_settings_refuse_what_they_cannot_use() -> None:
         Settings.from_env({"PALABRA_API_KEYS": "ui:superuser:0123456789abcdef0"})
     with pytest.raises(SettingsError):
         Settings.from_env({"PALABRA_TRUST_WEIGHTS": '{"luck": 1}'})
-    assert replace(Settings(), max_batch=5).max_batch == 5
+    assert Settings().model_copy(update={"max_batch": 5}).max_batch == 5
 
 
-def test_metrics_count_operations_and_report_the_store(client: TestClient) -> None:
-    load_acme(client)
-    client.get("/healthz")
+def test_metrics_count_operations_and_report_the_store(app_client: TestClient) -> None:
+    load_acme(app_client)
+    app_client.get("/healthz")
     query = {"query": '{ client(ref: "acme", asOf: "2026-06-30") { trust { score } } }'}
-    assert client.post("/graphql", json=query, headers=bearer("reader")).status_code == 200
-    assert client.post("/graphql", json=query, headers=bearer("writer")).status_code == 200
+    assert app_client.post("/graphql", json=query, headers=bearer("reader")).status_code == 200
+    assert app_client.post("/graphql", json=query, headers=bearer("writer")).status_code == 200
     deadline = time.monotonic() + 5  # the store's gauges are read in the background
     while "palabra_event_store_position 16.0" not in (
-            text := client.get("/metrics", headers=bearer("reader")).text):
+            text := app_client.get("/metrics", headers=bearer("reader")).text):
         assert time.monotonic() < deadline, text
         time.sleep(0.1)
     assert 'palabra_requests_total{operation="GET /healthz",outcome="200"} 1.0' in text
@@ -177,7 +158,7 @@ def test_metrics_count_operations_and_report_the_store(client: TestClient) -> No
 def test_the_worker_processes_build_the_app_from_the_environment(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.app import from_environment
+    from api.http import from_environment
 
     monkeypatch.setenv("PALABRA_DATABASE_URL", database_url)
     monkeypatch.setenv("PALABRA_API_KEYS", f"ops:admin:{KEYS['admin']}")
@@ -211,7 +192,7 @@ def served(database_url: str, tmp_path: Any) -> Iterator[str]:
     env = {**os.environ, "PALABRA_DATABASE_URL": database_url, "PALABRA_LOG_LEVEL": "WARNING",
            "PALABRA_API_KEYS": ",".join(f"{r}:{r}:{k}" for r, k in KEYS.items())}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:from_environment", "--factory",
+        [sys.executable, "-m", "uvicorn", "api.http:from_environment", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -303,25 +284,26 @@ BAD_BODIES = {
 
 
 @pytest.fixture
-def roomy(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+def roomy(app_settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     """The app with the default body limit (2 MB)."""
-    with TestClient(create_app(replace(settings, max_body_bytes=Settings().max_body_bytes),
+    roomy_settings = app_settings.model_copy(update={"max_body_bytes": Settings().max_body_bytes})
+    with TestClient(create_app(roomy_settings,
                                clock)) as test_client:
         yield test_client
 
 
 @pytest.mark.parametrize("case", sorted(BAD_BODIES))
 def test_every_bad_body_gets_the_one_json_error(roomy: TestClient, case: str) -> None:
-    client = roomy
+    app_client = roomy
     body, content_type, words = BAD_BODIES[case]
-    answer = client.post("/graphql", content=body, headers={**bearer("reader"),
+    answer = app_client.post("/graphql", content=body, headers={**bearer("reader"),
                                                             "content-type": content_type})
     assert answer.status_code in (400, 415), answer.text
     error = answer.json()["error"]
     assert error["code"] == "INVALID_INPUT"
     assert words in error["message"]
     assert error["requestId"] == answer.headers["x-request-id"]
-    assert client.get("/healthz").status_code == 200
+    assert app_client.get("/healthz").status_code == 200
 
 
 @pytest.mark.parametrize(("path", "status", "code", "words"), [
@@ -331,18 +313,18 @@ def test_every_bad_body_gets_the_one_json_error(roomy: TestClient, case: str) ->
     ("/nowhere", 404, "NOT_FOUND", "Not Found"),
 ])
 def test_bad_parameters_and_paths_get_the_one_json_error(
-        client: TestClient, path: str, status: int, code: str, words: str) -> None:
-    answer = client.get(path, headers=bearer("auditor"))
+        app_client: TestClient, path: str, status: int, code: str, words: str) -> None:
+    answer = app_client.get(path, headers=bearer("auditor"))
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == code
     assert words in answer.json()["error"]["message"]
-    assert client.put("/healthz").json()["error"]["code"] == "INVALID_INPUT"
+    assert app_client.put("/healthz").json()["error"]["code"] == "INVALID_INPUT"
 
 
-def test_out_of_range_dates_and_forged_cursors_are_refused(client: TestClient) -> None:
+def test_out_of_range_dates_and_forged_cursors_are_refused(app_client: TestClient) -> None:
     import base64
 
-    load_acme(client)
+    load_acme(app_client)
 
     def forged(order: str, key: Any) -> str:
         raw = json.dumps([order, key, "acme"]).encode()
@@ -357,18 +339,18 @@ def test_out_of_range_dates_and_forged_cursors_are_refused(client: TestClient) -
                                    ("SCORE_ASC", 1e300), ("SCORE_ASC", [1]), ("NAME_ASC", 5),
                                    ("NAME_ASC", "\ud800")]]
     for query in queries:
-        answer = client.post("/graphql", json={"query": query}, headers=bearer("auditor"))
+        answer = app_client.post("/graphql", json={"query": query}, headers=bearer("auditor"))
         assert answer.status_code == 200
         codes = [e["extensions"]["code"] for e in answer.json()["errors"]]
         assert codes == ["INVALID_INPUT"], (query, answer.text)
 
 
-def test_metrics_do_not_grow_with_what_callers_make_up(client: TestClient) -> None:
+def test_metrics_do_not_grow_with_what_callers_make_up(app_client: TestClient) -> None:
     import random
     import string
 
     def series() -> tuple[int, set[str]]:
-        text = client.get("/metrics", headers=bearer("admin")).text
+        text = app_client.get("/metrics", headers=bearer("admin")).text
         return len(text), {line.rsplit(" ", 1)[0] for line in text.splitlines()}
 
     letters = random.Random(8)
@@ -377,12 +359,12 @@ def test_metrics_do_not_grow_with_what_callers_make_up(client: TestClient) -> No
         for n in range(requests):
             name = "".join(letters.choices(string.ascii_lowercase, k=12))
             if n % 3 == 0:
-                client.post("/graphql", json={"query": f"{{ {name} }}"})
+                app_client.post("/graphql", json={"query": f"{{ {name} }}"})
             elif n % 3 == 1:
-                client.post("/graphql", json={"query": f"{{ ...{name} }} fragment {name} on "
+                app_client.post("/graphql", json={"query": f"{{ ...{name} }} fragment {name} on "
                                                        "Query { __typename }"})
             else:
-                client.request(name.upper()[:6] if n % 2 else "GET", f"/{name}")
+                app_client.request(name.upper()[:6] if n % 2 else "GET", f"/{name}")
 
     made_up(30)
     series()  # the first scrape is counted too
@@ -391,31 +373,32 @@ def test_metrics_do_not_grow_with_what_callers_make_up(client: TestClient) -> No
     grown, after = series()
     assert after == before  # the same series, with other counts
     assert grown < size + 500
-    text = client.get("/metrics", headers=bearer("admin")).text
+    text = app_client.get("/metrics", headers=bearer("admin")).text
     assert 'operation="graphql invalid"' in text
     assert 'operation="query __typename"' in text
     assert 'operation="GET unmatched"' in text
 
 
-def test_metrics_and_readiness_details_need_a_key(client: TestClient) -> None:
-    assert client.get("/metrics").json()["error"]["code"] == "UNAUTHENTICATED"
+def test_metrics_and_readiness_details_need_a_key(app_client: TestClient) -> None:
+    assert app_client.get("/metrics").json()["error"]["code"] == "UNAUTHENTICATED"
     wrong = {"Authorization": "Bearer wrong-key-0123456789"}
-    assert client.get("/metrics", headers=wrong).status_code == 401
-    assert client.get("/metrics", headers=bearer("writer")).status_code == 200
-    bare = client.get("/readyz")
+    assert app_client.get("/metrics", headers=wrong).status_code == 401
+    assert app_client.get("/metrics", headers=bearer("writer")).status_code == 200
+    bare = app_client.get("/readyz")
     assert (bare.status_code, bare.json()) == (200, {"status": "ready"})
-    assert "projection" in client.get("/readyz", headers=bearer("writer")).json()
+    assert "projection" in app_client.get("/readyz", headers=bearer("writer")).json()
 
 
-def test_metrics_can_be_opened_to_a_scraper(settings: Settings, clock: FixedClock) -> None:
-    with TestClient(create_app(replace(settings, ops_need_key=False), clock)) as open_app:
+def test_metrics_can_be_opened_to_a_scraper(app_settings: Settings, clock: FixedClock) -> None:
+    opened = app_settings.model_copy(update={"ops_need_key": False})
+    with TestClient(create_app(opened, clock)) as open_app:
         assert open_app.get("/metrics").status_code == 200
         assert "projection" in open_app.get("/readyz").json()
 
 
-def test_a_writer_reads_no_figures_in_refusals(client: TestClient) -> None:
-    load_acme(client)
-    payments = client.post("/graphql", headers=bearer("admin"), json={
+def test_a_writer_reads_no_figures_in_refusals(app_client: TestClient) -> None:
+    load_acme(app_client)
+    payments = app_client.post("/graphql", headers=bearer("admin"), json={
         "query": '{ client(ref: "acme") { payments { invoices { id balance } } } }'})
     invoice = next(i for i in payments.json()["data"]["client"]["payments"]["invoices"]
                    if i["balance"] != "0.00")
@@ -426,18 +409,18 @@ def test_a_writer_reads_no_figures_in_refusals(client: TestClient) -> None:
                      "reason": "bad debt"}}}]}}
     said = {}
     for role in ("writer", "admin"):
-        answer = client.post("/graphql", json=write_off, headers=bearer(role)).json()
+        answer = app_client.post("/graphql", json=write_off, headers=bearer(role)).json()
         (error,) = answer["errors"]
         assert error["extensions"]["code"] == "INVALID_INPUT"
         said[role] = error["message"]
     assert said["writer"] == f"the write-off exceeds the open balance of invoice {invoice['id']}"
-    assert said["admin"] == f"{said['writer']} (write-off 99999.00, open balance " \
+    assert said["admin"] == f"{said['writer']} (write-off 99999.00, open balance "\
                             f"{invoice['balance']})"
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
-def test_the_bearer_scheme_is_case_insensitive(client: TestClient, scheme: str) -> None:
-    answer = client.get("/events.ndjson", headers={
+def test_the_bearer_scheme_is_case_insensitive(app_client: TestClient, scheme: str) -> None:
+    answer = app_client.get("/events.ndjson", headers={
         "Authorization": f"{scheme} {KEYS['auditor']}"})
     assert answer.status_code == 200
 
@@ -463,19 +446,20 @@ def test_keys_file_comments_and_duplicates(tmp_path: Any) -> None:
 
 
 def test_readyz_and_metrics_report_read_models_beyond_the_log(
-        settings: Settings, clock: FixedClock) -> None:
-    without_worker = replace(settings, run_projections=False)  # nothing repairs it meanwhile
-    with TestClient(create_app(without_worker, clock)) as client:
-        load_acme(client)
+        app_settings: Settings, clock: FixedClock) -> None:
+    # nothing repairs it meanwhile
+    without_worker = app_settings.model_copy(update={"run_projections": False})
+    with TestClient(create_app(without_worker, clock)) as app_client:
+        load_acme(app_client)
         owner_sql(without_worker.database_url, "UPDATE {tracking} SET notification_id = 999")
-        answer = client.get("/readyz", headers=bearer("reader"))
+        answer = app_client.get("/readyz", headers=bearer("reader"))
         assert answer.status_code == 503
         projection = answer.json()["projection"]
         assert (projection["position"], projection["head"]) == (999, 16)
         assert "beyond the event store's last event" in projection["problem"]
         deadline = time.monotonic() + 5  # the gauges are read in the background
         while "palabra_projection_position 999.0" not in (
-                text := client.get("/metrics", headers=bearer("reader")).text):
+                text := app_client.get("/metrics", headers=bearer("reader")).text):
             assert time.monotonic() < deadline, text
             time.sleep(0.1)
         assert "palabra_projection_skipped_clients 0.0" in text

@@ -28,9 +28,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.auth import ApiKeys
 from api.cli import app as cli
+from api.http import create_app
 from api.settings import Settings, SettingsError
 from domain.entries import Entry
 from projections.store import Database

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from api.present import plain  # noqa: F401  (the figures as the API shows them)
+from api.cli.json_output import plain  # noqa: F401  (the figures as the API shows them)
 from domain.entries import Entry
 from domain.ledger import Ledger
 from projections.figures import ClientFigures, figures

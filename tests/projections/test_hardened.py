@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.present import plain
+from api.cli.json_output import plain
 from domain.values import stream_id
 from projections.indexer import refresh_index
 from projections.runner import Runner

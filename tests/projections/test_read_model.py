@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.present import plain
+from api.cli.json_output import plain
 from domain.entries import Entry
 from domain.ledger import Ledger
 from projections import projector as projector_module

@@ -4,7 +4,7 @@ A store is filled and its read models built by the worker, for today and for a p
 day; then more events are appended that the worker has not applied (new events of
 known clients, back-dated ones, a new client).  The read queries — client, clients,
 portfolio for today and for past days (indexed and never indexed), history,
-contactAllowed — are asked through the real app (`api.app.create_app`) and the
+contactAllowed — are asked through the real app (`api.http.create_app`) and the
 command line, over a connection to which the read models are read-only: on
 PostgreSQL a role with SELECT only, on SQLite the file opened read-only.  Every
 answer includes the unapplied events and equals the answer after a rebuild.
@@ -24,9 +24,9 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.auth import ApiKeys
 from api.cli import app as cli
+from api.http import create_app
 from api.settings import Settings
 from projections.indexer import refresh_index
 from projections.projector import Projector

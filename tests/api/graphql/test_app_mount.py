@@ -1,44 +1,44 @@
-"""The GraphQL router mounted in the real app (`api.app.create_app`): request ids shared
+"""The GraphQL router mounted in the real app (`api.http.create_app`): request ids shared
 with the HTTP layer, the body limit in front, WebSocket subscriptions, dev mode."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.http import create_app
 from api.settings import Settings
-from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import typed_mutation
 from tests.support import FixedClock
+from tests.support.documents import typed_mutation
+from tests.support.graphql import bearer, gql, next_payload, socket, subscribe
 
 
 @pytest.fixture
-def app_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    with TestClient(create_app(replace(settings, run_projections=False), clock)) as client:
+def mounted(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    without_worker = settings.model_copy(update={"run_projections": False})
+    with TestClient(create_app(without_worker, clock)) as client:
         yield client
 
 
-def test_a_write_then_a_read_through_the_app(app_client: TestClient) -> None:
-    gql(app_client, typed_mutation("onboardClient"),
+def test_a_write_then_a_read_through_the_app(mounted: TestClient) -> None:
+    gql(mounted, typed_mutation("onboardClient"),
         {"input": {"ref": "acme", "name": "Acme", "currency": "EUR"}}, "writer").ok()
-    assert gql(app_client, '{ client(ref: "acme") { name version } }', role="reader").ok() == {
+    assert gql(mounted, '{ client(ref: "acme") { name version } }', role="reader").ok() == {
         "client": {"name": "Acme", "version": 1}}
 
 
 def test_a_masked_failure_quotes_the_request_id_of_the_response(
-        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    services = app_client.app.state.services  # type: ignore[attr-defined]
+        mounted: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = mounted.app.state.services  # type: ignore[attr-defined]
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("SELECT * FROM secrets")
 
     monkeypatch.setattr(services.read_model, "portfolio", broken)
-    response = app_client.post("/graphql", json={"query": "{ portfolio { clients } }"},
+    response = mounted.post("/graphql", json={"query": "{ portfolio { clients } }"},
                                headers={**bearer("reader"), "X-Request-ID": "trace-77"})
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "INTERNAL", "requestId": "trace-77"}
@@ -46,10 +46,10 @@ def test_a_masked_failure_quotes_the_request_id_of_the_response(
     assert "SELECT" not in response.text
 
 
-def test_subscriptions_through_the_app(app_client: TestClient) -> None:
-    gql(app_client, typed_mutation("onboardClient"),
+def test_subscriptions_through_the_app(mounted: TestClient) -> None:
+    gql(mounted, typed_mutation("onboardClient"),
         {"input": {"ref": "acme", "name": "Acme", "currency": "EUR"}}, "admin").ok()
-    with socket(app_client, "auditor") as ws:
+    with socket(mounted, "auditor") as ws:
         assert ws.receive_json()["type"] == "connection_ack"
         subscribe(ws, "subscription { events { clientRef type } }")
         assert next_payload(ws)["data"]["events"] == {"clientRef": "acme",
@@ -57,7 +57,7 @@ def test_subscriptions_through_the_app(app_client: TestClient) -> None:
 
 
 def test_the_dev_app_lets_everyone_in(settings: Settings, clock: FixedClock) -> None:
-    dev = create_app(replace(settings, run_projections=False), clock, dev=True)
+    dev = create_app(settings.model_copy(update={"run_projections": False}), clock, dev=True)
     with TestClient(dev) as client:
         assert gql(client, "{ portfolio { clients } }", role=None).ok() == {
             "portfolio": {"clients": 0}}

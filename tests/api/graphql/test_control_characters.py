@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.graphql.conftest import Answer, bearer, next_payload, socket, subscribe
-from tests.api.graphql.documents import typed_mutation
+from tests.support.documents import typed_mutation
+from tests.support.graphql import Answer, bearer, next_payload, socket, subscribe
 
 BAD_REFS = ["a\x00b", "\ud800", "a\x1bb"]
 LISTS = "{ portfolio { clients } clients(first: 10) { totalCount edges { node { ref } } } }"

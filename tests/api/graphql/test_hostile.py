@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Services, open_services
 from api.graphql.router import graphql_router
-from api.services import Services, open_services
 from api.settings import Settings
-from tests.api.graphql.conftest import bearer, gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import APPEND, typed_mutation
 from tests.support import FixedClock
+from tests.support.documents import APPEND, typed_mutation
+from tests.support.graphql import bearer, gql, next_payload, socket, subscribe
 
 ALIVE = "{ portfolio { clients } }"
 SECRET = "SELECT secret FROM palabra_events WHERE password = 'hunter2'"
@@ -38,8 +37,9 @@ def acme(client: TestClient) -> TestClient:
 @pytest.fixture
 def strict(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     """An app with tight limits, introspection off and GraphiQL on."""
-    tight = replace(settings, max_depth=3, max_aliases=2, max_tokens=60, max_batch=3,
-                    introspection=False, graphiql=True)
+    tight = settings.model_copy(update={"max_depth": 3, "max_aliases": 2, "max_tokens": 60,
+                                        "max_batch": 3, "introspection": False,
+                                        "graphiql": True})
     services = open_services(tight, clock)
     app = FastAPI()
     app.include_router(graphql_router(services, tight.api_keys.authenticate), prefix="/graphql")
@@ -271,7 +271,7 @@ def test_a_read_over_the_cost_budget_is_refused_before_it_runs(acme: TestClient)
 
 
 def test_the_cost_budget_is_a_setting(settings: Settings, clock: FixedClock) -> None:
-    tight = replace(settings, max_cost=50)
+    tight = settings.model_copy(update={"max_cost": 50})
     services = open_services(tight, clock)
     app = FastAPI()
     app.include_router(graphql_router(services, tight.api_keys.authenticate), prefix="/graphql")

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.services import Services
+from api.bootstrap import Services
 from projections import read_model as queries
-from tests.api.graphql.conftest import gql
-from tests.api.graphql.documents import APPEND
 from tests.support import FixedClock
+from tests.support.documents import APPEND
+from tests.support.graphql import gql
 
 NAMES = ["Delta", "alpha", "Echo", "bravo", "Charlie", "Foxtrot", "golf"]
 

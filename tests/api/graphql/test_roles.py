@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.api.graphql.conftest import ROLES, gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import APPEND, typed_mutation
+from tests.support.documents import APPEND, typed_mutation
+from tests.support.graphql import ROLES, gql, next_payload, socket, subscribe
 
 CALLERS = [*ROLES, None, "wrong"]
 MAY = {

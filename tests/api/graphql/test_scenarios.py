@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.graphql.conftest import gql
-from tests.api.graphql.documents import (
+from tests.projections.test_scenarios import comparable, differences
+from tests.support import SCENARIOS, scenario_lines
+from tests.support.documents import (
     APPEND,
     CLIENT_AND_POLICY,
     TYPED_MUTATIONS,
@@ -19,8 +20,7 @@ from tests.api.graphql.documents import (
     event_input,
     typed_mutation,
 )
-from tests.projections.test_scenarios import comparable, differences
-from tests.support import SCENARIOS, scenario_lines
+from tests.support.graphql import gql
 
 BATCH = 100
 

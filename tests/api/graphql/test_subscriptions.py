@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.graphql.conftest import gql, next_payload, socket, subscribe
-from tests.api.graphql.documents import APPEND
+from tests.support.documents import APPEND
+from tests.support.graphql import gql, next_payload, socket, subscribe
 
 FEED = """subscription($after: String, $types: [String!]) {
   events(after: $after, types: $types) { position clientRef version type retracted data } }"""

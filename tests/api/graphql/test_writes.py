@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.services import Services
-from tests.api.graphql.conftest import gql
-from tests.api.graphql.documents import APPEND, append_item, typed_mutation
+from api.bootstrap import Services
+from tests.support.documents import APPEND, append_item, typed_mutation
+from tests.support.graphql import gql
 
 HISTORY = """query($ref: ID!) { history(ref: $ref) { edges { node {
   type version position actor idempotencyKey retracted data occurredOn recordedAt } } } }"""
@@ -177,8 +177,8 @@ def test_expected_version_lets_a_writer_append_safely(acme: TestClient) -> None:
 
 def test_every_event_type_written_through_append_comes_back_field_for_field(
         client: TestClient, services: Services) -> None:
-    """`append` is served from graphql-core's coerced arguments (api.graphql.mutations
-    .raw_append): each of the 29 inputs must still map to exactly its event's fields."""
+    """`append` reads each item straight from its GraphQL value (api.graphql.writes,
+    through the from_input hook): each of the 29 inputs maps to exactly its event's fields."""
     from tests.domain.test_events import FULL_HISTORY
 
     lines = [{"type": t, "clientRef": "acme", "occurredOn": on, "data": data}

@@ -1,158 +1,13 @@
-"""The demo ledger: a dozen made-up clients whose histories tell the stories of SPEC.
-
-`palabra demo` appends `demo_entries(today)` in one batch and prints `demo_clients()`.
-Every history is dated relative to `today` (nothing after it), every event has a
-stable idempotency key (`demo:<ref>:<n>`), so loading the demo twice writes nothing
-the second time.  The vendor in these stories sells a B2B operations platform
-(licences, integrations, rollout and support); the clients are fictional.
-"""
+"""The demo's stories: a dozen made-up clients of a vendor selling a B2B operations
+platform (licences, integrations, rollout and support), each history told with the
+builder (`api.demo.builder`).  The clients are fictional."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-
-from domain.entries import Entry
-
-DEMO_TAG = "demo"  # every demo clientRef starts with "demo-"
-ACTOR = "demo"
+from api.demo.builder import History
 
 
-@dataclass(frozen=True)
-class DemoClient:
-    ref: str
-    name: str
-    story: str  # one plain sentence: what this client's history shows
-
-
-class _History:
-    """One client's events, written with days counted back from `today`."""
-
-    def __init__(self, ref: str, today: date) -> None:
-        self.ref, self.today = ref, today
-        self.events: list[tuple[date, str, dict[str, Any]]] = []
-        self._counters: dict[str, int] = {}
-
-    def on(self, ago: int) -> str:
-        """The ISO date `ago` days before today (negative: after today, for due dates)."""
-        return (self.today - timedelta(days=ago)).isoformat()
-
-    def add(self, ago: int, type_: str, data: dict[str, Any]) -> None:
-        if ago < 0:
-            raise ValueError("a demo event cannot happen after today")
-        self.events.append((self.today - timedelta(days=ago), type_, data))
-
-    def next_id(self, prefix: str, start: int = 1) -> str:
-        n = self._counters[prefix] = self._counters.get(prefix, start - 1) + 1
-        return f"{prefix}-{n}"
-
-    def entries(self) -> list[Entry]:
-        ordered = sorted(self.events, key=lambda item: item[0])  # stable: same-day order kept
-        return [Entry(type_, self.ref, data, occurred_on=on,
-                      idempotency_key=f"{DEMO_TAG}:{self.ref}:{n}", actor=ACTOR)
-                for n, (on, type_, data) in enumerate(ordered, 1)]
-
-    # ---- one helper per kind of event ------------------------------------------------
-
-    def onboard(self, ago: int, name: str, currency: str, sector: str, timezone: str,
-                terms: int = 30, cap: int = 3) -> None:
-        self.add(ago, "ClientOnboarded", {
-            "name": name, "currency": currency, "paymentTermsDays": terms, "sector": sector,
-            "timezone": timezone, "contactCap": cap})
-
-    def invoice(self, ago: int, amount: str, description: str, terms: int = 30) -> str:
-        invoice_id = self.next_id("INV", 1001)
-        self.add(ago, "InvoiceIssued", {
-            "invoiceId": invoice_id, "amount": amount, "dueOn": self.on(ago - terms),
-            "description": description})
-        return invoice_id
-
-    def pay(self, ago: int, amount: str, invoice_id: str | None,
-            method: str = "bank transfer") -> str:
-        payment_id = self.next_id("PAY")
-        data = {"paymentId": payment_id, "amount": amount, "method": method}
-        if invoice_id is not None:
-            data["invoiceId"] = invoice_id
-        self.add(ago, "PaymentReceived", data)
-        return payment_id
-
-    def contact(self, ago: int, channel: str, direction: str, purpose: str, summary: str,
-                answered: bool | None = None) -> None:
-        if answered is None:
-            answered = direction == "INBOUND"
-        self.add(ago, "ContactLogged", {
-            "contactId": self.next_id("K"), "channel": channel, "direction": direction,
-            "purpose": purpose, "summary": summary, "answered": answered})
-
-    def promise(self, ago: int, by: str, kind: str, description: str, due_ago: int,
-                amount: str | None = None, invoice_id: str | None = None) -> str:
-        promise_id = self.next_id("P")
-        data = {"promiseId": promise_id, "by": by, "kind": kind, "description": description,
-                "dueOn": self.on(due_ago)}
-        if amount is not None:
-            data["amount"] = amount
-        if invoice_id is not None:
-            data["invoiceId"] = invoice_id
-        self.add(ago, "PromiseMade", data)
-        return promise_id
-
-    def kept(self, ago: int, promise_id: str) -> None:
-        self.add(ago, "PromiseKept", {"promiseId": promise_id})
-
-    def broken(self, ago: int, promise_id: str, reason: str) -> None:
-        self.add(ago, "PromiseBroken", {"promiseId": promise_id, "reason": reason})
-
-    def expectation(self, ago: int, held_by: str, kind: str, description: str,
-                    expected_ago: int | None = None, amount: str | None = None,
-                    basis: str = "STATED") -> str:
-        expectation_id = self.next_id("E")
-        data: dict[str, Any] = {"expectationId": expectation_id, "heldBy": held_by,
-                                "kind": kind, "description": description, "basis": basis}
-        if expected_ago is not None:
-            data["expectedOn"] = self.on(expected_ago)
-        if amount is not None:
-            data["expectedAmount"] = amount
-        self.add(ago, "ExpectationRecorded", data)
-        return expectation_id
-
-    def complaint(self, ago: int, raised_by: str, category: str, severity: str,
-                  description: str, promise_id: str | None = None) -> str:
-        complaint_id = self.next_id("C")
-        data = {"complaintId": complaint_id, "raisedBy": raised_by, "category": category,
-                "severity": severity, "description": description}
-        if promise_id is not None:
-            data["promiseId"] = promise_id
-        self.add(ago, "ComplaintFiled", data)
-        return complaint_id
-
-    def acknowledged(self, ago: int, complaint_id: str) -> None:
-        self.add(ago, "ComplaintAcknowledged", {"complaintId": complaint_id})
-
-    def resolved(self, ago: int, complaint_id: str, what_went_wrong: str, correction: str,
-                 prevention: str) -> None:
-        self.add(ago, "ComplaintResolved", {
-            "complaintId": complaint_id, "whatWentWrong": what_went_wrong,
-            "correction": correction, "prevention": prevention})
-
-    def request(self, ago: int, description: str, in_offering: bool) -> None:
-        self.add(ago, "ServiceRequested", {"requestId": self.next_id("R"),
-                                           "description": description,
-                                           "inOffering": in_offering})
-
-    def advice(self, ago: int, summary: str, answered_ago: int, accepted: bool,
-               note: str) -> None:
-        advice_id = self.next_id("A")
-        self.add(ago, "AdviceGiven", {"adviceId": advice_id, "summary": summary})
-        self.add(answered_ago, "AdviceAnswered", {"adviceId": advice_id,
-                                                  "accepted": accepted, "note": note})
-
-
-# ---- the stories ---------------------------------------------------------------------
-
-
-def _reliable_payer(h: _History) -> None:
+def reliable_payer(h: History) -> None:
     h.onboard(420, "Nordlicht Logistik GmbH", "EUR", "freight logistics", "Europe/Berlin")
     h.contact(418, "MEETING", "OUTBOUND", "CHECK_IN",
               "Kick-off in Hamburg with the head of dispatch and the finance lead", True)
@@ -191,7 +46,7 @@ def _reliable_payer(h: _History) -> None:
               "Quarterly review: on-time deliveries up 6%, no open issues", True)
 
 
-def _integration_slipped(h: _History) -> None:
+def integration_slipped(h: History) -> None:
     h.onboard(300, "Brightwave Retail S.L.", "EUR", "fashion retail", "Europe/Madrid")
     h.contact(296, "MEETING", "OUTBOUND", "SALES",
               "Scoping of the web-store-to-warehouse integration with the e-commerce lead", True)
@@ -229,7 +84,7 @@ def _integration_slipped(h: _History) -> None:
               "Review with the e-commerce lead: sync stable, returns flow in use", True)
 
 
-def _ready_to_buy(h: _History) -> None:
+def ready_to_buy(h: History) -> None:
     h.onboard(120, "Halcyon Hotels Group", "EUR", "hospitality", "Europe/Lisbon")
     h.contact(118, "MEETING", "INBOUND", "SALES",
               "Met the COO at the trade fair: wants housekeeping software for 14 hotels")
@@ -251,7 +106,7 @@ def _ready_to_buy(h: _History) -> None:
               "Asked whether the board has approved the rollout", False)
 
 
-def _let_go(h: _History) -> None:
+def let_go(h: History) -> None:
     h.onboard(400, "Vantor Media Ltd", "GBP", "digital publishing", "Europe/London")
     for n, ago in enumerate(range(390, 29, -30), 1):
         inv = h.invoice(ago, "2200.00", f"Publishing platform licence, month {n}")
@@ -296,7 +151,7 @@ def _let_go(h: _History) -> None:
               "Confirmed the content export was downloaded and access closed", True)
 
 
-def _chased_too_often(h: _History) -> None:
+def chased_too_often(h: History) -> None:
     h.onboard(240, "Corvid Analytics B.V.", "EUR", "data analytics", "Europe/Amsterdam")
     paid_on = {230: 205, 200: 173, 170: 143, 140: 100, 110: 70}
     for n, ago in enumerate(range(230, 49, -30), 1):
@@ -318,7 +173,7 @@ def _chased_too_often(h: _History) -> None:
         h.contact(ago, channel, "OUTBOUND", "COLLECTION", summary, False)
 
 
-def _forced_sale(h: _History) -> None:
+def forced_sale(h: History) -> None:
     h.onboard(260, "Tallis & Reed Bakeries", "EUR", "bakery chain, six shops", "Europe/Dublin")
     h.contact(258, "MEETING", "OUTBOUND", "SALES",
               "Sold the full enterprise suite although the owner asked only for new tills", True)
@@ -360,7 +215,7 @@ def _forced_sale(h: _History) -> None:
     h.pay(10, "2500.00", inv)
 
 
-def _disputed_invoice(h: _History) -> None:
+def disputed_invoice(h: History) -> None:
     h.onboard(330, "Meridian Dental Clinics", "EUR", "dental care, nine clinics", "Europe/Rome")
     invoices = {}
     for n, ago in enumerate(range(320, 19, -30), 1):
@@ -389,7 +244,7 @@ def _disputed_invoice(h: _History) -> None:
               "Six-month review with the clinical director: no open issues", True)
 
 
-def _yes_to_everything(h: _History) -> None:
+def yes_to_everything(h: History) -> None:
     h.onboard(280, "Orbis Payments Inc.", "USD", "payments fintech", "America/New_York")
     for n, ago in enumerate(range(270, 29, -30), 1):
         inv = h.invoice(ago, "5500.00", f"Platform licence and premium support, month {n}")
@@ -427,7 +282,7 @@ def _yes_to_everything(h: _History) -> None:
     h.acknowledged(19, c2)
 
 
-def _bounced_transfer(h: _History) -> None:
+def bounced_transfer(h: History) -> None:
     h.onboard(200, "Lumen Architects", "EUR", "architecture practice", "Europe/Paris")
     for n, ago in enumerate(range(190, 39, -30), 1):
         inv = h.invoice(ago, "1200.00", f"BIM collaboration suite, month {n}")
@@ -446,7 +301,7 @@ def _bounced_transfer(h: _History) -> None:
               -5, "4750.00", survey)
 
 
-def _newcomer(h: _History) -> None:
+def newcomer(h: History) -> None:
     h.onboard(12, "Kestrel Design Studio", "EUR", "brand design", "Europe/Madrid")
     h.contact(12, "EMAIL", "INBOUND", "SALES",
               "Asked for a demo after a recommendation from another client")
@@ -455,7 +310,7 @@ def _newcomer(h: _History) -> None:
     h.request(5, "Trial workspace for five designers", True)
 
 
-def _written_off(h: _History) -> None:
+def written_off(h: History) -> None:
     h.onboard(360, "Greyfield Construction S.A.", "EUR", "construction", "Europe/Brussels")
     site = h.promise(355, "VENDOR", "DELIVERY", "Site-management app on 25 foremen's tablets",
                      335)
@@ -488,7 +343,7 @@ def _written_off(h: _History) -> None:
                 "export sent to the administrator"})
 
 
-def _plan_honoured(h: _History) -> None:
+def plan_honoured(h: History) -> None:
     h.onboard(400, "Aldana Wholesale Foods", "EUR", "food wholesale", "Europe/Madrid")
     licence = h.invoice(395, "14400.00", "Warehouse platform, annual licence")
     h.pay(368, "14400.00", licence)
@@ -510,58 +365,3 @@ def _plan_honoured(h: _History) -> None:
         h.pay(paid, "3000.00", expansion)
     h.contact(60, "MEETING", "OUTBOUND", "CHECK_IN",
               "Review with the CFO: both warehouses on the platform, plan on track", True)
-
-
-_STORIES: list[tuple[DemoClient, Callable[[_History], None]]] = [
-    (DemoClient("demo-nordlicht", "Nordlicht Logistik GmbH",
-                "Pays within terms, keeps its word and had one small complaint handled in "
-                "days: a strong relationship."), _reliable_payer),
-    (DemoClient("demo-brightwave", "Brightwave Retail S.L.",
-                "Expected its integration in a week, was promised three weeks and got it "
-                "after five; the complaint was resolved honestly."), _integration_slipped),
-    (DemoClient("demo-halcyon", "Halcyon Hotels Group",
-                "Said it was ready to buy, the purchase date has passed and nobody has "
-                "spoken to it for over a month."), _ready_to_buy),
-    (DemoClient("demo-vantor", "Vantor Media Ltd",
-                "Mistreated our staff, wanted what we do not offer and rejected our advice, "
-                "so we ended the relationship kindly."), _let_go),
-    (DemoClient("demo-corvid", "Corvid Analytics B.V.",
-                "Two invoices overdue and chased six times in a week without an answer, "
-                "twice its contact cap."), _chased_too_often),
-    (DemoClient("demo-tallis", "Tallis & Reed Bakeries",
-                "Was sold more than it could afford, broke its payment promises and now "
-                "pays its instalment plan late."), _forced_sale),
-    (DemoClient("demo-meridian", "Meridian Dental Clinics",
-                "Disputed an invoice for cancelled seats; the dispute was upheld with a "
-                "credit note and the rest paid."), _disputed_invoice),
-    (DemoClient("demo-orbis", "Orbis Payments Inc.",
-                "We said yes to everything it asked and delivered most of it late or "
-                "not at all."), _yes_to_everything),
-    (DemoClient("demo-lumen", "Lumen Architects",
-                "A transfer bounced and re-opened a paid invoice; the client has promised "
-                "to resend it."), _bounced_transfer),
-    (DemoClient("demo-kestrel", "Kestrel Design Studio",
-                "A newcomer with a demo and a trial request: not enough history for a "
-                "score."), _newcomer),
-    (DemoClient("demo-greyfield", "Greyfield Construction S.A.",
-                "Stopped paying, broke its payment promise, went into reorganisation: "
-                "written off and ended for non-payment."), _written_off),
-    (DemoClient("demo-aldana", "Aldana Wholesale Foods",
-                "A steady client paying a six-month plan for its expansion on time, "
-                "instalment after instalment."), _plan_honoured),
-]
-
-
-def demo_clients() -> list[DemoClient]:
-    """The demo clients, in the order of SPEC's stories."""
-    return [client for client, _ in _STORIES]
-
-
-def demo_entries(today: date) -> list[Entry]:
-    """Every event of every demo client, dated up to `today`, ready for one `append`."""
-    entries: list[Entry] = []
-    for client, tell in _STORIES:
-        history = _History(client.ref, today)
-        tell(history)
-        entries.extend(history.entries())
-    return entries

@@ -1,9 +1,6 @@
-"""The GraphQL layer over real HTTP and WebSocket, on each database.
-
-`client` is a small FastAPI app with only the GraphQL router mounted (the full app
-is exercised in test_app_mount.py); `gql(...)` posts one operation with a role's
-key; `socket(...)` opens a graphql-transport-ws connection.
-"""
+"""Talking to the GraphQL API as its callers do: a key per role, one operation posted
+over HTTP (`gql`), a graphql-transport-ws connection (`socket`, `subscribe`,
+`next_payload`)."""
 
 from __future__ import annotations
 
@@ -12,16 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from api.auth import ApiKeys
-from api.graphql.router import graphql_router
-from api.services import Services, open_services
-from api.settings import Settings
-from tests.support import FixedClock
 
 ROLES = ("reader", "auditor", "writer", "admin")
 KEYS = {role: f"{role}-key-0123456789abcdef" for role in ROLES}
@@ -29,35 +20,16 @@ WRONG_KEY = "nobody-key-0123456789abcdef"
 PROTOCOL = "graphql-transport-ws"
 
 
+def role_keys() -> ApiKeys:
+    """A key for each role, named after the role."""
+    return ApiKeys.parse([f"{role}:{role}:{key}" for role, key in KEYS.items()], "test")
+
+
 def bearer(role: str | None) -> dict[str, str]:
     """The header of a role's key; "wrong" presents a key nobody has; None presents none."""
     if role is None:
         return {}
     return {"Authorization": f"Bearer {WRONG_KEY if role == 'wrong' else KEYS[role]}"}
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    keys = ApiKeys.parse([f"{role}:{role}:{key}" for role, key in KEYS.items()], "test")
-    return Settings(database_url=database_url, api_keys=keys, max_batch=200)
-
-
-@pytest.fixture
-def services(settings: Settings, clock: FixedClock) -> Iterator[Services]:
-    opened = open_services(settings, clock)
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
-@pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    app = FastAPI()
-    app.include_router(graphql_router(services, services.settings.api_keys.authenticate),
-                       prefix="/graphql")
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 class Answer(dict[str, Any]):

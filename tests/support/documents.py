@@ -1,5 +1,5 @@
 """GraphQL documents and variables the tests share: every figure of a client, and
-history lines (SPEC §6) turned into `append` items and typed mutations."""
+history lines (the import format) turned into `append` items and typed mutations."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ mutation Append($items: [AppendItem!]!) {
 }
 """
 
-#: the EventInput field of each event type (SPEC §2), written out independently of the code
+#: the EventInput field of each event type, written out independently of the code
 EVENT_FIELDS = {
     "ClientOnboarded": "onboardClient",
     "ClientProfileUpdated": "updateProfile",

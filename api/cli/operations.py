@@ -1,0 +1,195 @@
+"""The operations' commands: `palabra serve`, `palabra project`, `palabra rebuild`,
+`palabra status` and `palabra db init|check` (set up and check a PostgreSQL store)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from typing import Annotated
+
+import psycopg
+import typer
+from rich import box
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.common import Database, console, err, services_at, settings_at
+from api.settings import Settings
+from projections.indexer import refresh_index
+
+
+def rebuild(
+    workers: Annotated[int, typer.Option(
+        help="Processes folding clients in parallel (1: in this process, chunk by chunk)")
+    ] = os.cpu_count() or 1,
+    database: Database = None,
+) -> None:
+    """Rebuild the read models from every stored event."""
+    with services_at(database) as services, Progress(
+        TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),
+        TimeElapsedColumn(), console=err,
+    ) as progress:
+        task = progress.add_task("rebuild", total=services.projector.head())
+        done = services.projector.rebuild(
+            progress=lambda position, last: progress.update(task, completed=position,
+                                                            total=last),
+            workers=workers)
+    console.print(f"rebuilt {done.clients} clients from {done.events} events in "
+                  f"{done.seconds:.1f} s ({done.events_per_second:,.0f} events/s)")
+
+
+def project(
+    once: Annotated[bool, typer.Option(help="Catch up and stop instead of following")] = False,
+    database: Database = None,
+) -> None:
+    """Run the projection worker: catch up, then follow new events until stopped."""
+    with services_at(database) as services:
+        if once:
+            applied = services.projector.catch_up()
+            refresh_index(services.read_model, services.today())
+            console.print(f"applied {applied} events; the read models are at position "
+                          f"{services.view.position()}")
+            return
+        from api import logs
+
+        logs.configure(services.settings.log_level)
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        runner = services.start_runner()
+        err.print(f"projecting {services.database.backend} store; Ctrl-C to stop")
+        while not stop.wait(1.0):
+            pass
+        runner.stop()
+        err.print(f"stopped at position {services.view.position()}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    dev: Annotated[bool, typer.Option(
+        help="Open, without API keys: for the embedded demo, on 127.0.0.1 only")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Processes serving requests (more than one: the projection worker must run "
+             "as `palabra project`)")] = 1,
+    database: Database = None,
+) -> None:
+    """Serve the GraphQL API (and /healthz, /readyz, /metrics, /events.ndjson) with uvicorn."""
+    import uvicorn
+
+    from api import logs
+    from api.http import create_app
+
+    try:
+        settings = settings_at(database)
+    except ValueError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    if dev and host not in ("127.0.0.1", "localhost", "::1"):
+        err.print("[red]--dev serves without API keys: only on 127.0.0.1[/red]")
+        raise typer.Exit(2)
+    if workers > 1 and (dev or settings.run_projections):
+        err.print("[red]with several workers, set PALABRA_RUN_PROJECTIONS=false and run "
+                  "`palabra project` beside them (and no --dev)[/red]")
+        raise typer.Exit(2)
+    if not dev and not settings.api_keys:
+        err.print("[red]no API keys are configured: set PALABRA_API_KEYS or "
+                  "PALABRA_API_KEYS_FILE, or use --dev on this machine only[/red]")
+        raise typer.Exit(2)
+    logs.configure(settings.log_level)
+    if dev:
+        err.print("[yellow]DEV MODE: the API is open to anyone on this machine, without "
+                  f"keys, at http://{host}:{port}/graphql[/yellow]")
+    if workers > 1:  # each process builds its app from the environment
+        if database:
+            os.environ["PALABRA_DATABASE_URL"] = database
+        uvicorn.run("api.http:from_environment", factory=True, workers=workers, host=host,
+                    port=port, log_config=None, ws="websockets-sansio")
+        return
+    uvicorn.run(create_app(settings, dev=dev), host=host, port=port, log_config=None,
+                ws="websockets-sansio")
+
+
+def status(database: Database = None) -> None:
+    """The store, its events, the read models' position and lag, and any problem of theirs
+    (exit 1 when the read models are ahead of the event store)."""
+    with services_at(database) as services:
+        health = services.projector.health()
+        clients = len(services.view.versions())
+        skipped = services.view.skipped()
+        store = services.database
+    where = store.path if store.backend == "sqlite" else (
+        f"{store.user}@{store.host}:{store.port}/{store.dbname}"
+        + (f" (schema {store.schema})" if store.schema else ""))
+    table = Table(box=box.SIMPLE_HEAD, show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    for what, value in (("store", f"{store.backend}: {where}"),
+                        ("latest event position", f"{health.head:,}"),
+                        ("clients in the read models", f"{clients:,}"),
+                        ("read models at position", f"{health.position:,}"),
+                        ("projection lag", f"{health.lag:,} events"),
+                        ("clients skipped by the projection", f"{len(skipped):,}")):
+        table.add_row(what, escape(value))
+    console.print(table)
+    if skipped:
+        listed = Table(title="Skipped clients (until fixed: a rebuild, or for the index a "
+                       "new event of the client)", box=box.SIMPLE_HEAD)
+        for column in ("client", "stream", "from position", "where", "why"):
+            listed.add_column(column, overflow="fold")
+        for skip in skipped:
+            listed.add_row(escape(skip.ref or "?"), skip.stream, f"{skip.position:,}",
+                           skip.what, escape(skip.reason))
+        console.print(listed)
+    if health.position > health.head:
+        err.print(f"[red]✗ {escape(health.problem or '')}[/red]")
+        raise typer.Exit(1)
+
+
+def db_init(
+    app_role: Annotated[str | None, typer.Option(
+        help="Create (or update) this login role for the API and the worker")] = None,
+    app_password_env: Annotated[str | None, typer.Option(
+        help="Name of the environment variable holding that role's password")] = None,
+    database: Database = None,
+) -> None:
+    """Create tables, immutability triggers and the application role (idempotent)."""
+    from projections.store import Database as Store
+    from projections.store import admin
+
+    url = database or Settings.from_env().database_url
+    password = os.environ.get(app_password_env) if app_password_env else None
+    if app_password_env and not password:
+        err.print(f"[red]{app_password_env} is not set[/red]")
+        raise typer.Exit(2)
+    try:
+        for line in admin.init(Store.parse(url), app_role, password):
+            console.print(f"✓ {line}")
+    except ValueError as error:  # SetUpRefused among them
+        err.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(2) from None
+    except psycopg.Error as error:
+        err.print(f"[red]the database refused the set-up: {escape(str(error).strip())}[/red]")
+        raise typer.Exit(1) from None
+
+
+def db_check(
+    app_role: Annotated[str | None, typer.Option(help="Also check this role's grants")] = None,
+    database: Database = None,
+) -> None:
+    """Report what `palabra db init` set up and what is missing (exit 1 if anything is)."""
+    from projections.store import Database as Store
+    from projections.store import admin
+
+    url = database or Settings.from_env().database_url
+    try:
+        findings = admin.check(Store.parse(url), app_role)
+    except (ValueError, psycopg.Error) as error:
+        err.print(f"[red]cannot check the store: {escape(str(error).strip())}[/red]")
+        raise typer.Exit(2) from None
+    for finding in findings:
+        console.print(("✓ " if finding.ok else "✗ ") + escape(finding.what))
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)

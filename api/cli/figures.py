@@ -11,8 +11,9 @@ import typer
 from rich.markup import escape
 
 from api.cli.common import AsOf, Database, Json, KnownAt, console, day_of, err, services_at
-from api.cli.json_output import client_json, plain
+from api.cli.json_output import client_json
 from api.cli.rendering import client_tables, portfolio_tables
+from domain.values import to_json
 from projections.figures.portfolio import ClientOrder
 
 
@@ -54,8 +55,8 @@ def portfolio(
         summary = services.read_model.portfolio(day)
         page = services.read_model.clients(day, first=first, order=order)
     if json_:
-        print(json.dumps({"portfolio": plain(summary),
-                          "clients": [plain(e) for _, e in page.entries]},
+        print(json.dumps({"portfolio": to_json(summary),
+                          "clients": [to_json(e) for _, e in page.entries]},
                          indent=2, ensure_ascii=False))
         return
     console.print(portfolio_tables(summary, [e for _, e in page.entries]))

@@ -7,40 +7,22 @@ amounts strings with two decimals, dates ISO strings; `contacts` keeps the last
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-from domain.values import camel
+from domain.values import to_json
 from projections.figures import ClientFigures
 from projections.figures.signals import SignalKind
 
 CONTACTS_SHOWN = 20
 
 
-def plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {camel(f.name): plain(getattr(value, f.name))
-                for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
-
-
 def client_json(figures: ClientFigures, onsets: Mapping[SignalKind, date | None],
                 contacts: int = CONTACTS_SHOWN) -> dict[str, Any]:
     """The client's figures, each signal with when it began (`onsets`)."""
-    shown: dict[str, Any] = plain(figures)
-    shown["signals"] = [{"kind": s["kind"], "since": plain(onsets.get(signal.kind)),
+    shown: dict[str, Any] = to_json(figures)
+    shown["signals"] = [{"kind": s["kind"], "since": to_json(onsets.get(signal.kind)),
                          **{k: v for k, v in s.items() if k != "kind"}}
                         for signal, s in zip(figures.signals, shown["signals"], strict=True)]
     shown["contacts"] = shown["contacts"][-contacts:] if contacts > 0 else []

@@ -34,7 +34,7 @@ from api.graphql.enums import (
     Severity,
 )
 from api.graphql.scalars import DecimalInput
-from domain.values import to_json as plain
+from domain.values import to_json
 
 C = TypeVar("C", bound=type)
 
@@ -54,7 +54,7 @@ EVENT_TYPES: dict[type, str] = {}
 
 def told(event_type: str, value: Mapping[str, Any]) -> Told:
     """The `Told` of an event input's GraphQL value (its fields by GraphQL name)."""
-    data = {key: plain(field) for key, field in value.items() if field is not None}
+    data = {key: to_json(field) for key, field in value.items() if field is not None}
     return Told(event_type, data.pop("ref"), data)
 
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
-from eventsourcing.utils import retry
 
+from domain.retrying import retrying, steady
 from domain.values import stream_id
 from projections.state import ClientState, StateFormatError, decode_state, encode_state
 from projections.store.schema import READ_MODEL_TABLES, SOURCE, STATE_FORMAT, TABLES
@@ -40,8 +40,8 @@ Item = TypeVar("Item")
 
 def reconnecting(method: Method) -> Method:
     """A database restart or a lost connection is retried (the library's own policy)."""
-    return cast(Method, retry((InterfaceError, OperationalError), max_attempts=10,
-                              wait=0.2)(method))
+    return cast(Method, retrying((InterfaceError, OperationalError), attempts=10,
+                                 wait=steady(0.2))(method))
 
 
 class StaleView(Exception):

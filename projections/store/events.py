@@ -21,10 +21,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from domain.errors import Unavailable
+from domain.retrying import retrying, steady
 from projections.store.connections import DISK_FULL, ROOM, disk_full
 from projections.store.postgres import one_at_a_time
 
@@ -176,7 +176,7 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
         with one_at_a_time(self.datastore):
             super().create_table()
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retrying((InterfaceError, OperationalError), attempts=10, wait=steady(0.2))
     def select_ranges(self, ranges: Mapping[UUID, tuple[int, int | None]],
                       ) -> Sequence[Notification]:
         statement = SQL(
@@ -197,7 +197,7 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
                     for row in curs.fetchall()]
 
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retrying((InterfaceError, OperationalError), attempts=10, wait=steady(0.2))
     def select_shard(self, after: int, stop: int, limit: int, shard: int, shards: int,
                      ) -> Sequence[Notification]:
         """As SQLiteStreamRecorder.select_shard (the same shards: the last hex digit)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

@@ -23,15 +23,15 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli.json_output import plain
 from domain.values import stream_id
+from domain.values import to_json as plain
 from projections.indexer import refresh_index
 from projections.runner import Runner
 from projections.state import decode_state
 from projections.store import Database, open_ledger
-from tests.projections.test_read_model import Side, open_side
 from tests.support import FixedClock, entry, onboard
 from tests.support import owner_sql as sql
+from tests.support.sides import Side, open_side
 
 AS_OF = date(2026, 11, 22)
 

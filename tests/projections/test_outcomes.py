@@ -10,7 +10,7 @@ import pytest
 from domain.values import Party
 from projections.figures.gap import SideGap
 from projections.figures.outcomes import GapItem, ItemStatus
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

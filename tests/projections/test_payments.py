@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from projections.figures.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

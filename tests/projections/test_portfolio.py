@@ -9,7 +9,7 @@ from projections.figures import ClientFigures
 from projections.figures.portfolio import ClientOrder, index_entry, ordered, portfolio
 from projections.figures.signals import SignalKind
 from projections.figures.trust import Band
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 AS_OF = "2026-03-31"

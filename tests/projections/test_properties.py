@@ -14,12 +14,13 @@ import pytest
 
 from domain.ledger import Ledger
 from domain.relationship import Relationship
+from domain.values import to_json as plain
 from projections.figures import figures
 from projections.figures.contact_policy import contact_allowed
 from projections.state import ClientState, decode_state, encode_state, evolve, fold
-from tests.projections.conftest import new_ledger, plain
 from tests.projections.randomized import RandomHistory
-from tests.projections.test_since import assert_same_days
+from tests.support.histories import new_ledger
+from tests.support.onsets import assert_same_days
 
 SEEDS = [1, 2, 3, 4]
 

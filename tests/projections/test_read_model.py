@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,9 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.cli.json_output import plain
 from domain.entries import Entry
-from domain.ledger import Ledger
+from domain.values import to_json as plain
 from projections import projector as projector_module
 from projections.cursors import InvalidCursor
 from projections.figures import figures
@@ -31,30 +29,11 @@ from projections.figures.portfolio import ClientOrder, ordered
 from projections.figures.portfolio import portfolio as summed
 from projections.figures.trust import TrustWeights
 from projections.indexer import refresh_index
-from projections.projector import Projector
 from projections.read_model import ReadModel
-from projections.store import open_ledger, open_view
 from tests.projections.randomized import RandomHistory
-from tests.projections.test_scenarios import comparable, differences
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines
-
-
-@dataclass
-class Side:
-    ledger: Ledger
-    projector: Projector
-    read: ReadModel
-
-    def close(self) -> None:
-        self.ledger.close()
-        self.projector.view.close()  # type: ignore[attr-defined]
-
-
-def open_side(url: str, clock: FixedClock, batch_size: int = 2000) -> Side:
-    ledger = open_ledger(url, clock)
-    projector = Projector(ledger, open_view(url), batch_size=batch_size, chunk_size=batch_size,
-                          url=url)
-    return Side(ledger, projector, ReadModel(projector))
+from tests.support.scenarios import comparable, differences
+from tests.support.sides import Side, open_side, snapshot_of
 
 
 @pytest.fixture
@@ -317,11 +296,6 @@ def test_a_crash_mid_batch_applies_nothing_and_a_restart_equals_a_rebuild(
 
 class Crash(BaseException):
     """The process dying mid-batch."""
-
-
-def snapshot_of(side: Side, as_of: date = date(2026, 11, 22)) -> dict[str, Any]:
-    return {ref: plain(side.read.client(ref, as_of))
-            for ref in sorted(side.projector.view.versions())}
 
 
 @pytest.mark.slow

@@ -12,8 +12,8 @@ from projections.indexer import refresh_index
 from projections.runner import Runner
 from projections.store import Database
 from tests.projections.randomized import RandomHistory
-from tests.projections.test_read_model import Side, open_side, snapshot_of
 from tests.support import FixedClock, entry, onboard
+from tests.support.sides import Side, open_side, snapshot_of
 
 
 def eventually(condition: Callable[[], bool], timeout: float = 15.0) -> None:

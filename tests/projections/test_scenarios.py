@@ -11,24 +11,17 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from domain.ledger import Ledger
-from projections.figures import ClientFigures, figures
+from domain.values import to_json as plain
+from projections.figures import figures
 from projections.figures.contact_policy import contact_allowed
 from projections.state import ClientState
-from tests.projections.conftest import (
-    SCENARIOS,
-    import_lines,
-    new_ledger,
-    plain,
-    scenarios_folder,
-    state_of,
-)
-
-TOLERANCE = 1e-4
+from tests.support import SCENARIOS
+from tests.support.histories import import_lines, new_ledger, scenarios_folder, state_of
+from tests.support.scenarios import comparable, differences
 
 
 def _scenario_names() -> list[str]:
@@ -48,42 +41,6 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Clie
         refs = import_lines(ledger, folder / f"{name}.jsonl")
         out[name] = {ref: state_of(ledger, ref) for ref in refs}
     return out
-
-
-def comparable(client: ClientFigures) -> dict[str, Any]:
-    """The figures shaped like an expected checkpoint (lists keyed by id or name)."""
-    data: dict[str, Any] = plain(client)
-    trust = data["trust"]
-    trust["components"] = {c["name"]: c["value"] for c in trust["components"]}
-    for side in ("vendor", "client"):
-        data["gap"][side]["items"] = {i["id"]: i for i in data["gap"][side]["items"]}
-    payments = data["payments"]
-    payments["aging"] = {a["bucket"]: a["amount"] for a in payments["aging"]}
-    payments["invoices"] = {i["id"]: i for i in payments["invoices"]}
-    data["signals"] = [s["kind"] for s in data["signals"]]
-    return data
-
-
-def differences(expected: Any, actual: Any, path: str = "") -> list[str]:
-    """Where `actual` differs from `expected` (only the keys `expected` has)."""
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{path}: expected an object, got {actual!r}"]
-        found = []
-        for key, value in expected.items():
-            if key not in actual:
-                found.append(f"{path}.{key}: missing (expected {value!r})")
-            else:
-                found += differences(value, actual[key], f"{path}.{key}")
-        return found
-    if isinstance(expected, float) and not isinstance(expected, bool):
-        if not isinstance(actual, int | float) or abs(actual - expected) > TOLERANCE:
-            return [f"{path}: expected {expected}, got {actual!r}"]
-        return []
-    if isinstance(expected, int) and not isinstance(expected, bool) and isinstance(actual, float):
-        return [] if abs(actual - expected) <= TOLERANCE else [
-            f"{path}: expected {expected}, got {actual!r}"]
-    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
 
 
 def checkpoints() -> list[tuple[str, int]]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from projections.figures.signals import Signal, SignalKind, signal_onsets
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

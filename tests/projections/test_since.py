@@ -8,30 +8,12 @@ from datetime import date, timedelta
 import pytest
 
 from domain.ledger import Ledger
-from projections.figures.inputs import Snapshot
-from projections.figures.signals import RULES, SignalKind, daily, signal_onsets
+from projections.figures.signals import SignalKind, signal_onsets
 from projections.state import ClientState
-from tests.projections.conftest import History, import_lines, new_ledger, scenarios_folder, state_of
+from tests.support.histories import History, import_lines, new_ledger, scenarios_folder, state_of
+from tests.support.onsets import assert_same_days
 
 Make = Callable[..., History]
-
-
-def day_by_day(state: ClientState, first: date, count: int) -> dict[SignalKind, list[bool]]:
-    held: dict[SignalKind, list[bool]] = {k: [] for k in SignalKind}
-    for n in range(count):
-        snapshot = Snapshot(state, first + timedelta(days=n))
-        for kind, rule in RULES.items():
-            held[kind].append(rule(snapshot) is not None)
-    return held
-
-
-def assert_same_days(state: ClientState, first: date, count: int) -> None:
-    swept = daily(state, list(SignalKind), first, count)
-    asked = day_by_day(state, first, count)
-    for kind in SignalKind:
-        wrong = [first + timedelta(days=n) for n in range(count)
-                 if swept[kind][n] != asked[kind][n]]
-        assert not wrong, f"{state.ref} {kind.value}: the sweep differs on {wrong[:5]}"
 
 
 @pytest.fixture(scope="module")

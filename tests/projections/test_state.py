@@ -11,7 +11,7 @@ from domain.accounts import Accounts
 from domain.values import EndReason
 from projections.figures.payments import accounts_as_of
 from projections.state import RelationshipState, decode_state, encode_state, evolve
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

@@ -19,7 +19,7 @@ from projections.figures.trust import (
     punctuality_value,
     weights_from,
 )
-from tests.projections.conftest import History
+from tests.support.histories import History
 
 Make = Callable[..., History]
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.projections.test_scenarios import comparable, differences
 from tests.support import SCENARIOS, scenario_lines
 from tests.support.documents import (
     APPEND,
@@ -21,6 +20,7 @@ from tests.support.documents import (
     typed_mutation,
 )
 from tests.support.graphql import gql
+from tests.support.scenarios import comparable, differences
 
 BATCH = 100
 

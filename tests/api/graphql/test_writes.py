@@ -179,7 +179,7 @@ def test_every_event_type_written_through_append_comes_back_field_for_field(
         client: TestClient, services: Services) -> None:
     """`append` reads each item straight from its GraphQL value (api.graphql.writes,
     through the from_input hook): each of the 29 inputs maps to exactly its event's fields."""
-    from tests.domain.test_events import FULL_HISTORY
+    from tests.support.entries import FULL_HISTORY
 
     lines = [{"type": t, "clientRef": "acme", "occurredOn": on, "data": data}
              for t, on, data in FULL_HISTORY]

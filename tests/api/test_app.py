@@ -173,7 +173,7 @@ def test_the_worker_processes_build_the_app_from_the_environment(
         assert answer.json() == {"data": {"portfolio": {"clients": 0}}}
 
 
-# ---- issue 8 ----------------------------------------------------------------------------
+# ---- a real server under hostile documents --------------------------------------------
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_a_fragment_bomb_is_refused_while_the_server_keeps_answering(served: str
     import threading
     import urllib.request
 
-    from tests.api.graphql.test_hostile import fragment_bomb
+    from tests.support.documents import fragment_bomb
 
     bomb = json.dumps({"query": fragment_bomb(30)}).encode()
     answers: list[dict[str, Any]] = []

@@ -18,9 +18,9 @@ from domain.values import to_json as plain
 from projections.figures import figures
 from projections.figures.contact_policy import contact_allowed
 from projections.state import ClientState, decode_state, encode_state, evolve, fold
-from tests.projections.randomized import RandomHistory
 from tests.support.histories import new_ledger
 from tests.support.onsets import assert_same_days
+from tests.support.randomized import RandomHistory
 
 SEEDS = [1, 2, 3, 4]
 

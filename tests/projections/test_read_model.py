@@ -30,8 +30,8 @@ from projections.figures.portfolio import portfolio as summed
 from projections.figures.trust import TrustWeights
 from projections.indexer import refresh_index
 from projections.read_model import ReadModel
-from tests.projections.randomized import RandomHistory
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines
+from tests.support.randomized import RandomHistory
 from tests.support.scenarios import comparable, differences
 from tests.support.sides import Side, open_side, snapshot_of
 

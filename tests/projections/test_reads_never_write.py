@@ -32,8 +32,8 @@ from projections.indexer import refresh_index
 from projections.projector import Projector
 from projections.read_model import ReadModel
 from projections.store import READ_MODEL_TABLES, Database, open_ledger, open_view
-from tests.projections.randomized import RandomHistory
 from tests.support import FixedClock, entry, onboard
+from tests.support.randomized import RandomHistory
 
 KEY = "reader-key-0123456789abcdef"
 TODAY = date(2026, 11, 22)

@@ -11,8 +11,8 @@ import pytest
 from projections.indexer import refresh_index
 from projections.runner import Runner
 from projections.store import Database
-from tests.projections.randomized import RandomHistory
 from tests.support import FixedClock, entry, onboard
+from tests.support.randomized import RandomHistory
 from tests.support.sides import Side, open_side, snapshot_of
 
 

@@ -112,3 +112,9 @@ def append_item(line: dict[str, Any], **meta: Any) -> dict[str, Any]:
 def typed_mutation(field: str) -> str:
     return (f"mutation($input: {TYPED_MUTATIONS[field]}!, $meta: Meta) {{ {field}(input: $input, "
             "meta: $meta) { clientRef version position entityId replayed } }")
+
+
+def fragment_bomb(levels: int, leaf: str = "__typename") -> str:
+    """`query{...F0}` where each fragment spreads the next twice: 2**levels leaves."""
+    fragments = [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)]
+    return " ".join(["query { ...F0 }", *fragments, f"fragment F{levels} on Query {{ {leaf} }}"])

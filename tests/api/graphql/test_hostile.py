@@ -15,7 +15,7 @@ from api.bootstrap import Services, open_services
 from api.graphql.router import graphql_router
 from api.settings import Settings
 from tests.support import FixedClock
-from tests.support.documents import APPEND, typed_mutation
+from tests.support.documents import APPEND, fragment_bomb, typed_mutation
 from tests.support.graphql import bearer, gql, next_payload, socket, subscribe
 
 ALIVE = "{ portfolio { clients } }"
@@ -210,13 +210,7 @@ def test_an_unexpected_failure_in_a_write_or_a_subscription_is_masked_too(
     assert "SELECT" not in str(payload)
 
 
-# ---- issue 8: documents that cost more to check or to run than they are long ----------
-
-
-def fragment_bomb(levels: int, leaf: str = "__typename") -> str:
-    """`query{...F0}` where each fragment spreads the next twice: 2**levels leaves."""
-    fragments = [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)]
-    return " ".join(["query { ...F0 }", *fragments, f"fragment F{levels} on Query {{ {leaf} }}"])
+# ---- documents that cost more to check or to run than they are long ----------
 
 
 @pytest.mark.parametrize("leaf", ["__typename", "a: __typename", "portfolio { clients }"])

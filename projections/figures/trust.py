@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
 
-from domain.accounts import Accounts
+from domain.accounts import Accounts, WriteOff
 from domain.values import ZERO, Party, Severity
 from projections.figures.complaints import Complaint
 from projections.figures.outcomes import GapItem, ItemStatus
@@ -54,6 +54,9 @@ DEFAULT_WEIGHTS = TrustWeights()
 
 #: days beyond terms → punctuality (PAYDEX-like), linear between the points
 PUNCTUALITY_CURVE = ((0, 100.0), (15, 75.0), (30, 50.0), (60, 25.0), (90, 10.0), (120, 0.0))
+#: a write-off weighs at least as many days beyond terms as the curve's last point: a debt
+#: given up on is the worst payment there is
+WRITE_OFF_DAYS = PUNCTUALITY_CURVE[-1][0]
 SEVERITY_PENALTY = {Severity.LOW: 5.0, Severity.MEDIUM: 10.0, Severity.HIGH: 20.0,
                     Severity.CRITICAL: 35.0}
 RESOLVED_FACTOR = 0.25
@@ -128,10 +131,17 @@ def punctuality_value(days: float) -> float:
     return PUNCTUALITY_CURVE[-1][1]
 
 
+def write_off_days(write_off: WriteOff) -> int:
+    """The days beyond terms a write-off weighs: its date less the invoice's due date, at
+    least `WRITE_OFF_DAYS`."""
+    return max(WRITE_OFF_DAYS, (write_off.on - write_off.due_on).days)
+
+
 def payment_punctuality(accounts: Accounts, parts: list[OpenPart], as_of: date,
                         ) -> tuple[float | None, int]:
-    """Amount-weighted days beyond terms of the window's allocations and of the overdue
-    balances (aged to `as_of`), mapped onto 0-100; with its observation count."""
+    """Amount-weighted days beyond terms of the window's allocations, of the overdue
+    balances (aged to `as_of`) and of the window's write-offs (`write_off_days`), mapped
+    onto 0-100; with its observation count (allocations, overdue invoices, write-offs)."""
     weight = days = ZERO
     observed: set[tuple[str, str]] = set()
     year = start(as_of, YEAR)
@@ -148,8 +158,13 @@ def payment_punctuality(accounts: Accounts, parts: list[OpenPart], as_of: date,
             weight += part.amount
             days += part.amount * part.days_past_due(as_of)
             overdue_invoices.add(part.invoice_id)
+    written_off = [w for w in accounts.write_offs if w.on > year]
+    for write_off in written_off:
+        weight += write_off.amount
+        days += write_off.amount * write_off_days(write_off)
     value = weighted_punctuality(weight, days)
-    return value, 0 if value is None else len(observed) + len(overdue_invoices)
+    observations = len(observed) + len(overdue_invoices) + len(written_off)
+    return value, 0 if value is None else observations
 
 
 def weighted_punctuality(weight: Decimal, days: Decimal) -> float | None:

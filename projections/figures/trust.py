@@ -13,11 +13,13 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from itertools import pairwise
 
 from domain.accounts import Accounts, WriteOff
 from domain.values import ZERO, Party, Severity
 from projections.figures.complaints import Complaint
+from projections.figures.means import mean, weighted_mean
 from projections.figures.outcomes import GapItem, ItemStatus
 from projections.figures.payments import OpenPart, days_beyond_terms, overdue_amount
 from projections.figures.windows import YEAR, start
@@ -173,13 +175,13 @@ def weighted_punctuality(weight: Decimal, days: Decimal) -> float | None:
     sweep of CHRONIC_LATE_PAYER keeps the same sums as days pass."""
     if weight <= 0:
         return None
-    return punctuality_value(float(days) / float(weight))
+    return punctuality_value(float(Fraction(days) / Fraction(weight)))
 
 
 def promises_value(items: Iterable[GapItem]) -> tuple[float | None, int]:
     """100 * mean fulfilment of the scored items; with their count."""
     scores = [s for s in (i.fulfilment for i in items) if s is not None]
-    return (100 * sum(scores) / len(scores) if scores else None), len(scores)
+    return mean(scores, times=100), len(scores)
 
 
 def overdue_exposure(accounts: Accounts, parts: list[OpenPart], as_of: date,
@@ -197,7 +199,8 @@ def overdue_exposure(accounts: Accounts, parts: list[OpenPart], as_of: date,
             observed += 1
     if exposure <= 0:
         return None, 0
-    return 100 * (1 - float(overdue_amount(parts, as_of)) / float(exposure)), observed
+    share = Fraction(overdue_amount(parts, as_of)) / Fraction(exposure)
+    return float(100 * (1 - share)), observed
 
 
 def complaint_handling(complaints: Iterable[Complaint], vendor_items: int, as_of: date,
@@ -240,11 +243,8 @@ def confidence(observations: int) -> Confidence:
 
 
 def _mean(components: Iterable[TrustComponent]) -> float | None:
-    present = [(c.weight, c.value) for c in components if c.value is not None]
-    total = sum(w for w, _ in present)
-    if not present or total <= 0:
-        return None
-    return sum(w * v for w, v in present) / total
+    """The weighted mean of the present components, computed exactly (`weighted_mean`)."""
+    return weighted_mean((c.weight, c.value) for c in components if c.value is not None)
 
 
 def trust(window: list[GapItem], accounts: Accounts, parts: list[OpenPart],

@@ -76,6 +76,11 @@ class ClientState:
     advice: dict[str, AdviceRecord] = field(default_factory=dict)
     accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
 
+    def exists_on(self, as_of: date) -> bool:
+        """Whether the client is a client on `as_of`: from its onboarding's date on
+        (before it, it is absent from every figure, list and total)."""
+        return self.onboarded_on <= as_of
+
     @property
     def last_money_on(self) -> date | None:
         return self.money_dates[-1] if self.money_dates else None

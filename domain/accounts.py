@@ -41,6 +41,16 @@ class Allocation:
     due_on: date  # what it is measured against: the instalment's or the invoice's due date
 
 
+@dataclass(frozen=True)
+class WriteOff:
+    """Part of an invoice's balance given up on: money the client never paid."""
+
+    invoice_id: str
+    amount: Decimal  # what was written off (never more than the balance then)
+    on: date
+    due_on: date  # the invoice's own due date
+
+
 @dataclass
 class InstalmentAccount:
     due_on: date
@@ -73,6 +83,7 @@ class InvoiceAccount:
     credited: Decimal = ZERO
     written_off: Decimal = ZERO
     allocations: list[Allocation] = field(default_factory=list)
+    write_offs: list[WriteOff] = field(default_factory=list)
     settled_by: Settlement | None = None
     settled_on: date | None = None
     plan_id: str | None = None
@@ -152,6 +163,12 @@ class Accounts:
         self.__dict__.update(fresh.__dict__)
 
     # ---- questions ----------------------------------------------------------
+
+    @property
+    def write_offs(self) -> list[WriteOff]:
+        """Every write-off, in the order they were made."""
+        return sorted((w for i in self.invoices.values() for w in i.write_offs),
+                      key=lambda w: (w.on, w.invoice_id))
 
     @property
     def credit(self) -> Decimal:
@@ -239,6 +256,8 @@ class Accounts:
         invoice = self.invoices[invoice_id]
         amount = min(amount, invoice.balance)
         invoice.written_off += amount
+        if amount > 0:
+            invoice.write_offs.append(WriteOff(invoice_id, amount, on, invoice.due_on))
         self._reduce(invoice, amount, "WRITE_OFF", on)
 
     def _agree_plan(self, plan_id: str, invoice_ids: Sequence[str],

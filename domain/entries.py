@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import uuid4
 
@@ -116,16 +116,16 @@ def fingerprint(entry: Entry, parsed: Parsed) -> str:
 
 def fill_defaults(cls: type[Relationship.Event], fields: dict[str, Any],
                   standing: Standing | None, occurred_on: date) -> None:
-    """Complete the fields the caller left out (`standing`: None for an onboarding)."""
+    """Complete the fields the caller left out (`standing`: None for an onboarding).
+
+    An invoice's missing due date is not filled in: it is derived from the payment terms
+    wherever the stream is folded (`domain.terms`), so that it follows retractions."""
     if cls.CREATES and cls.ENTITY and fields[cls.ENTITY] is None:
         fields[cls.ENTITY] = f"{ID_PREFIX[cls.ENTITY]}-{uuid4().hex[:12]}"
     if cls is Relationship.ClientOnboarded:
         fields["payment_terms_days"] = _default(fields["payment_terms_days"],
                                                 DEFAULT_PAYMENT_TERMS_DAYS)
         fields["contact_cap"] = _default(fields["contact_cap"], DEFAULT_CONTACT_CAP)
-    elif cls is Relationship.InvoiceIssued and fields["due_on"] is None:
-        assert standing is not None
-        fields["due_on"] = occurred_on + timedelta(days=standing.payment_terms_days)
     elif cls is Relationship.ExpectationRecorded:
         fields["basis"] = _default(fields["basis"], Basis.STATED)
     elif cls is Relationship.ContactLogged:

@@ -172,7 +172,7 @@ class Relationship(Aggregate, created_event_name="ClientOnboarded"):
         ENTITY, CREATES = "invoice_id", True
         invoice_id: str
         amount: Decimal
-        due_on: date
+        due_on: date | None  # as the caller sent it: None means "by the payment terms"
         description: str
 
         @property

@@ -192,7 +192,7 @@ def _expectation_settled(
 def _invoice_issued(s: Standing, e: Relationship.InvoiceIssued) -> None:
     _new(s.accounts.invoices, e.invoice_id, "invoice")
     _active(s, "invoices")
-    if e.due_on < e.occurred_on:
+    if e.due_on is not None and e.due_on < e.occurred_on:
         raise InvalidInput(f"an invoice cannot fall due ({e.due_on}) before it is issued "
                            f"({e.occurred_on})")
 

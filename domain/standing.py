@@ -20,6 +20,7 @@ from domain.accounts import Accounts
 from domain.errors import InvalidState, LedgerError
 from domain.promises import PaymentOutcome, resolve_payment_promise
 from domain.relationship import Relationship, complete
+from domain.terms import TermsChange, due_on, terms_in_force
 from domain.values import EndReason, Party, PromiseKind
 
 Event = Relationship.Event
@@ -62,6 +63,8 @@ class Standing:
         self.name = onboarded.name
         self.currency = onboarded.currency
         self.payment_terms_days = onboarded.payment_terms_days
+        self.onboarded_terms = onboarded.payment_terms_days
+        self.terms_changes: list[TermsChange] = []
         self.contact_cap = onboarded.contact_cap
         self.sector = onboarded.sector
         self.timezone = onboarded.timezone
@@ -101,6 +104,13 @@ class Standing:
     def apply(self, event: Event) -> None:
         FOLDS[type(event)](self, event)
 
+    def due_on(self, invoice: Relationship.InvoiceIssued) -> date:
+        """The invoice's due date: as given, else by the terms in force when it was issued
+        (`domain.terms`)."""
+        terms = terms_in_force(self.onboarded_terms, self.terms_changes,
+                               invoice.originator_version, invoice.occurred_on)
+        return due_on(invoice.due_on, invoice.occurred_on, terms)
+
     def payment_outcome(self, promise: PromiseState, as_of: date) -> PaymentOutcome:
         """How a PAYMENT promise stands on a date, from the payments received so far."""
         assert promise.amount is not None
@@ -125,6 +135,8 @@ def _client_profile_updated(s: Standing, e: Relationship.ClientProfileUpdated) -
         value: Any = getattr(e, name)
         if value is not None:
             setattr(s, name, value)
+    if e.payment_terms_days is not None:
+        s.terms_changes.append((e.originator_version, e.occurred_on, e.payment_terms_days))
 
 
 def _relationship_ended(s: Standing, e: Relationship.RelationshipEnded) -> None:
@@ -179,7 +191,7 @@ def _expectation_missed(s: Standing, e: Relationship.ExpectationMissed) -> None:
 
 
 def _invoice_issued(s: Standing, e: Relationship.InvoiceIssued) -> None:
-    s.accounts.issue(e.invoice_id, e.amount, e.occurred_on, e.due_on, e.description)
+    s.accounts.issue(e.invoice_id, e.amount, e.occurred_on, s.due_on(e), e.description)
 
 
 def _invoice_disputed(s: Standing, e: Relationship.InvoiceDisputed) -> None:

@@ -3,6 +3,7 @@
 `refresh_index(read_model, as_of)` computes the index rows of a day that are missing or
 stale, with the figures a single client is answered with, and moves the day's marker
 to the read models' position: the rows of that day are then complete up to there.
+A client not yet onboarded on the day has no row.
 The runner keeps today's day current; `palabra project --once` does it once.
 """
 
@@ -33,10 +34,12 @@ def refresh_index(read_model: ReadModel, as_of: date, chunk: int = 500) -> int:
         stale = view.stale_entries(as_of, since=marked)
     parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
     for number, refs in enumerate(parts, 1):
+        states = view.states(refs)
         view.save_entries(as_of, [
             index_entry(read_model.figures_of_state(state, as_of))
-            for state in view.states(refs).values()],
-            read_model.weights_key, complete_at=position if number == len(parts) else None)
+            for state in states.values() if state.exists_on(as_of)],
+            read_model.weights_key, complete_at=position if number == len(parts) else None,
+            absent=[ref for ref, state in states.items() if not state.exists_on(as_of)])
     if len(stale) >= ANALYZE_AFTER:
         view.analyze()
     return len(stale)

@@ -9,6 +9,10 @@ position) and computes the clients changed since in memory, merged in the list's
 order; a day never indexed is computed in memory whole.  Figures for a `known_at`
 moment are an auditor's replay: the client's stream as recorded by then, folded
 through the same `evolve` and `figures`.
+
+A client exists as of a date from its onboarding's date on: before it, it has no
+figures, no contact policy, and no place in a list or the portfolio
+(`ClientState.exists_on`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,9 @@ from projections.projector import Projector, Unreadable, decode_event
 from projections.state import ClientState, evolve, fold
 
 log = logging.getLogger("palabra.read_model")
+#: the revision of the rules the stored index rows were computed by (2: clients exist from
+#: their onboarding date, write-offs count in paymentPunctuality)
+RULES = 2
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -76,7 +83,9 @@ class ReadModel:
         self._runs: LRU[tuple[str, int], dict[int, Accounts]] = LRU(cache_size)
         self._undecodable: dict[str, int] = {}  # stored rows found not to decode
         self._undecodable_lock = threading.Lock()
-        self.weights_key = json.dumps(asdict(weights), sort_keys=True)
+        # the index of a day is valid for these weights under these rules: a change of
+        # either makes a day start over (RULES names the revision of the figures' rules)
+        self.weights_key = json.dumps({**asdict(weights), "rules": RULES}, sort_keys=True)
 
     def undecodable(self) -> dict[str, int]:
         """The clients whose stored rows reads found not to decode (client -> the row's
@@ -164,13 +173,15 @@ class ReadModel:
         """A client's figures as of a date, as known at a moment (default now)."""
         if known_at is not None:
             state = self.state(ref, known_at)
-            return None if state is None else self._compute(state, as_of)
+            return None if state is None or not state.exists_on(as_of) else self._compute(
+                state, as_of)
         return self.figures_of([ref], as_of).get(ref)
 
     def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
-        """The figures of several clients as of a date (those that exist), in one go."""
+        """The figures of several clients as of a date (those that exist on that date),
+        in one go."""
         return {ref: self.figures_of_state(state, as_of)
-                for ref, state in self.states(refs).items()}
+                for ref, state in self.states(refs).items() if state.exists_on(as_of)}
 
     def signal_onsets(self, ref: str, as_of: date,
                       known_at: datetime | None = None) -> Mapping[SignalKind, date | None]:
@@ -178,7 +189,7 @@ class ReadModel:
         than the figures, so it is worked out only when asked); empty for an unknown
         client."""
         state = self.state(ref, known_at)
-        if state is None:
+        if state is None or not state.exists_on(as_of):
             return {}
         key = (ref, state.version, as_of)
         with self._onsets_lock:
@@ -210,8 +221,9 @@ class ReadModel:
         return figures(state, as_of, self.weights, runs)
 
     def contact_allowed(self, ref: str, on: date) -> ContactPolicy | None:
+        """The contact policy on `on`; None for a client that is not a client then."""
         state = self.state(ref)
-        return None if state is None else contact_allowed(state, on)
+        return None if state is None or not state.exists_on(on) else contact_allowed(state, on)
 
     # ---- the portfolio --------------------------------------------------------------
 
@@ -227,7 +239,8 @@ class ReadModel:
                 position, head) if isinstance(event, Relationship.Event)}
         changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
         computed = [index_entry(self.figures_of_state(state, as_of))
-                    for state in self._current(sorted(changed)).values()]
+                    for state in self._current(sorted(changed)).values()
+                    if state.exists_on(as_of)]
         return Day(indexed, frozenset(changed), computed)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,

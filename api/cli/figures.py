@@ -31,6 +31,11 @@ def client(
         day = day_of(services, as_of)
         figures = services.read_model.client(ref, day, known_at)
         if figures is None:
+            state = services.read_model.state(ref, known_at)
+            if state is not None:  # onboarded after `day`
+                err.print(f"[red]{escape(ref)} is not a client yet on {day} (onboarded on "
+                          f"{state.onboarded_on})[/red]")
+                raise typer.Exit(1)
             err.print(f"[red]there is no client {escape(ref)}"
                       + (f" known at {known_at.isoformat()}" if known_at else "") + "[/red]")
             raise typer.Exit(1)

@@ -67,11 +67,11 @@ def client_tables(f: ClientFigures, onsets: Mapping[SignalKind, date | None],
 
     p = f.payments
     money = Table(box=box.SIMPLE_HEAD, title="Payments", title_justify="left")
-    for column in ("invoiced", "received", "outstanding", "overdue", "credit", "DSO",
-                   "days to pay", "beyond terms"):
+    for column in ("invoiced", "received", "outstanding", "overdue", "credit", "written off",
+                   "DSO", "days to pay", "beyond terms"):
         money.add_column(column, justify="right")
     money.add_row(_money(p.invoiced), _money(p.received), _money(p.outstanding),
-                  _money(p.overdue), _money(p.credit), _number(p.dso),
+                  _money(p.overdue), _money(p.credit), _money(p.written_off), _number(p.dso),
                   _number(p.average_days_to_pay), _number(p.average_days_beyond_terms))
     money.caption = "aging: " + " · ".join(
         f"{a.bucket.value} {_money(a.amount)}" for a in p.aging) + f" ({p.currency})"

@@ -63,6 +63,9 @@ class PaymentHistory:
     outstanding: Decimal
     overdue: Decimal
     credit: Decimal
+    written_off: Decimal = strawberry.field(description=(
+        "Money given up on by write-offs: not outstanding, and counted by the trust "
+        "score's paymentPunctuality."))
     dso: float | None
     average_days_to_pay: float | None
     average_days_beyond_terms: float | None

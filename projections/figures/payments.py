@@ -4,7 +4,8 @@ The allocation engine (`domain.accounts.Accounts`) is run over the money
 events that occurred on or before `as_of`; when `as_of` is on or after the last
 of them that is the run of the whole history kept in the state.  From it come
 the balances and statuses of invoices, the aging of what is open, what is
-overdue, DSO, the average days to pay and the average days beyond terms.
+overdue, what was written off, DSO, the average days to pay and the average days
+beyond terms.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class PaymentHistory:
     outstanding: Decimal
     overdue: Decimal
     credit: Decimal
+    written_off: Decimal  # given up on: not outstanding, and not forgotten by the score
     dso: float | None
     average_days_to_pay: float | None
     average_days_beyond_terms: float | None
@@ -205,6 +207,7 @@ def payment_history(accounts: Accounts, as_of: date, currency: str) -> PaymentHi
         outstanding=_cents(outstanding),
         overdue=_cents(overdue_amount(parts, as_of)),
         credit=_cents(accounts.credit),
+        written_off=_cents(sum((i.written_off for i in invoices), ZERO)),
         dso=float(outstanding) / float(recent) * DSO_DAYS if recent > 0 else None,
         average_days_to_pay=(sum(_days_to_pay(i) for i in paid) / len(paid)) if paid else None,
         average_days_beyond_terms=float(late) / float(allocated) if allocated > 0 else None,

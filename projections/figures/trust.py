@@ -13,11 +13,13 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from itertools import pairwise
 
-from domain.accounts import Accounts
+from domain.accounts import Accounts, WriteOff
 from domain.values import ZERO, Party, Severity
 from projections.figures.complaints import Complaint
+from projections.figures.means import mean, weighted_mean
 from projections.figures.outcomes import GapItem, ItemStatus
 from projections.figures.payments import OpenPart, days_beyond_terms, overdue_amount
 from projections.figures.windows import YEAR, start
@@ -54,6 +56,9 @@ DEFAULT_WEIGHTS = TrustWeights()
 
 #: days beyond terms → punctuality (PAYDEX-like), linear between the points
 PUNCTUALITY_CURVE = ((0, 100.0), (15, 75.0), (30, 50.0), (60, 25.0), (90, 10.0), (120, 0.0))
+#: a write-off weighs at least as many days beyond terms as the curve's last point: a debt
+#: given up on is the worst payment there is
+WRITE_OFF_DAYS = PUNCTUALITY_CURVE[-1][0]
 SEVERITY_PENALTY = {Severity.LOW: 5.0, Severity.MEDIUM: 10.0, Severity.HIGH: 20.0,
                     Severity.CRITICAL: 35.0}
 RESOLVED_FACTOR = 0.25
@@ -128,10 +133,17 @@ def punctuality_value(days: float) -> float:
     return PUNCTUALITY_CURVE[-1][1]
 
 
+def write_off_days(write_off: WriteOff) -> int:
+    """The days beyond terms a write-off weighs: its date less the invoice's due date, at
+    least `WRITE_OFF_DAYS`."""
+    return max(WRITE_OFF_DAYS, (write_off.on - write_off.due_on).days)
+
+
 def payment_punctuality(accounts: Accounts, parts: list[OpenPart], as_of: date,
                         ) -> tuple[float | None, int]:
-    """Amount-weighted days beyond terms of the window's allocations and of the overdue
-    balances (aged to `as_of`), mapped onto 0-100; with its observation count."""
+    """Amount-weighted days beyond terms of the window's allocations, of the overdue
+    balances (aged to `as_of`) and of the window's write-offs (`write_off_days`), mapped
+    onto 0-100; with its observation count (allocations, overdue invoices, write-offs)."""
     weight = days = ZERO
     observed: set[tuple[str, str]] = set()
     year = start(as_of, YEAR)
@@ -148,8 +160,13 @@ def payment_punctuality(accounts: Accounts, parts: list[OpenPart], as_of: date,
             weight += part.amount
             days += part.amount * part.days_past_due(as_of)
             overdue_invoices.add(part.invoice_id)
+    written_off = [w for w in accounts.write_offs if w.on > year]
+    for write_off in written_off:
+        weight += write_off.amount
+        days += write_off.amount * write_off_days(write_off)
     value = weighted_punctuality(weight, days)
-    return value, 0 if value is None else len(observed) + len(overdue_invoices)
+    observations = len(observed) + len(overdue_invoices) + len(written_off)
+    return value, 0 if value is None else observations
 
 
 def weighted_punctuality(weight: Decimal, days: Decimal) -> float | None:
@@ -158,13 +175,13 @@ def weighted_punctuality(weight: Decimal, days: Decimal) -> float | None:
     sweep of CHRONIC_LATE_PAYER keeps the same sums as days pass."""
     if weight <= 0:
         return None
-    return punctuality_value(float(days) / float(weight))
+    return punctuality_value(float(Fraction(days) / Fraction(weight)))
 
 
 def promises_value(items: Iterable[GapItem]) -> tuple[float | None, int]:
     """100 * mean fulfilment of the scored items; with their count."""
     scores = [s for s in (i.fulfilment for i in items) if s is not None]
-    return (100 * sum(scores) / len(scores) if scores else None), len(scores)
+    return mean(scores, times=100), len(scores)
 
 
 def overdue_exposure(accounts: Accounts, parts: list[OpenPart], as_of: date,
@@ -182,7 +199,8 @@ def overdue_exposure(accounts: Accounts, parts: list[OpenPart], as_of: date,
             observed += 1
     if exposure <= 0:
         return None, 0
-    return 100 * (1 - float(overdue_amount(parts, as_of)) / float(exposure)), observed
+    share = Fraction(overdue_amount(parts, as_of)) / Fraction(exposure)
+    return float(100 * (1 - share)), observed
 
 
 def complaint_handling(complaints: Iterable[Complaint], vendor_items: int, as_of: date,
@@ -225,11 +243,8 @@ def confidence(observations: int) -> Confidence:
 
 
 def _mean(components: Iterable[TrustComponent]) -> float | None:
-    present = [(c.weight, c.value) for c in components if c.value is not None]
-    total = sum(w for w, _ in present)
-    if not present or total <= 0:
-        return None
-    return sum(w * v for w, v in present) / total
+    """The weighted mean of the present components, computed exactly (`weighted_mean`)."""
+    return weighted_mean((c.weight, c.value) for c in components if c.value is not None)
 
 
 def trust(window: list[GapItem], accounts: Accounts, parts: list[OpenPart],

@@ -20,7 +20,7 @@ from projections.state.records import MoneyOperation
 
 # ---- the stored form ----------------------------------------------------------------
 
-STATE_TAG = b"PS3"  # the format of a stored state; another tag is not read (rebuilt instead)
+STATE_TAG = b"PS4"  # the format of a stored state; another tag is not read (rebuilt instead)
 NOT_STORED = ("accounts",)  # recomputed on loading
 _HINTS = typing.get_type_hints(ClientState)
 STORED_FIELDS = tuple(f.name for f in fields(ClientState) if f.name not in NOT_STORED)

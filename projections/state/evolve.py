@@ -27,6 +27,7 @@ from typing import Any
 
 from domain.accounts import Accounts, Operation
 from domain.relationship import Relationship
+from domain.terms import TermsChange, due_on, terms_in_force
 from domain.values import EndReason
 from projections.state.records import (
     AdviceRecord,
@@ -74,7 +75,26 @@ class ClientState:
     complaints: dict[str, ComplaintRecord] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)  # by (on, version)
     advice: dict[str, AdviceRecord] = field(default_factory=dict)
+    #: invoices issued without a due date: theirs is derived from the terms (`due_for`)
+    derived_due: list[str] = field(default_factory=list)
     accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
+
+    def terms_changes(self) -> list[TermsChange]:
+        """The payment terms changes of the profile (retracted ones are gone)."""
+        return [(c.version, c.on, int(days)) for c in self.profile_changes
+                for name, days in c.changes if name == "payment_terms_days"]
+
+    def due_for(self, given: date | None, version: int, issued_on: date) -> date:
+        """An invoice's due date: as given, else by the terms in force when it was issued
+        (`domain.terms`), from what remains of the history."""
+        terms = terms_in_force(self.profile.payment_terms_days, self.terms_changes(),
+                               version, issued_on)
+        return due_on(given, issued_on, terms)
+
+    def exists_on(self, as_of: date) -> bool:
+        """Whether the client is a client on `as_of`: from its onboarding's date on
+        (before it, it is absent from every figure, list and total)."""
+        return self.onboarded_on <= as_of
 
     @property
     def last_money_on(self) -> date | None:
@@ -196,7 +216,10 @@ def _money(s: ClientState, e: Event, operation: Operation) -> None:
 
 
 def _invoice_issued(s: ClientState, e: Relationship.InvoiceIssued) -> None:
-    _money(s, e, ("issue", (e.invoice_id, e.amount, e.occurred_on, e.due_on, e.description)))
+    if e.due_on is None:
+        s.derived_due.append(e.invoice_id)
+    due = s.due_for(e.due_on, e.originator_version, e.occurred_on)
+    _money(s, e, ("issue", (e.invoice_id, e.amount, e.occurred_on, due, e.description)))
 
 
 def _disputed(s: ClientState, e: Relationship.InvoiceDisputed) -> None:
@@ -316,6 +339,7 @@ def _forget(s: ClientState, version: int) -> None:
     def keep(record: Any) -> bool:
         return bool(record.version != version)
 
+    terms_before = s.terms_changes()
     s.profile_changes = [c for c in s.profile_changes if keep(c)]
     s.turns = [t for t in s.turns if keep(t)]
     s.contacts = [c for c in s.contacts if keep(c)]
@@ -335,10 +359,26 @@ def _forget(s: ClientState, version: int) -> None:
     for advice in s.advice.values():
         if advice.answer is not None and not keep(advice.answer):
             advice.answer = None
-    if any(not keep(m) for m in s.money):
-        s.money = [m for m in s.money if keep(m)]
+    terms_changed = s.terms_changes() != terms_before
+    if terms_changed or any(not keep(m) for m in s.money):
+        s.money = [_due_again(s, m) if terms_changed else m for m in s.money if keep(m)]
+        s.derived_due = [i for i in s.derived_due
+                         if any(m.operation[0] == "issue" and m.operation[1][0] == i
+                                for m in s.money)]
         s.money_dates = sorted(m.on for m in s.money)
         s.accounts = run(s.money)
+
+
+def _due_again(s: ClientState, money: MoneyOperation) -> MoneyOperation:
+    """An invoice's issue with its derived due date worked out again (the terms changed)."""
+    name, args = money.operation
+    if name != "issue" or args[0] not in s.derived_due:
+        return money
+    invoice_id, amount, issued_on, _, description = args
+    assert isinstance(issued_on, date)
+    due = s.due_for(None, money.version, issued_on)
+    return MoneyOperation(money.version, money.on,
+                          (name, (invoice_id, amount, issued_on, due, description)))
 
 
 def run(operations: list[MoneyOperation]) -> Accounts:

@@ -66,9 +66,10 @@ class ClientsView(ClientStates):
 
     @reconnecting
     def save_entries(self, as_of: date, entries: Sequence[IndexEntry], weights: str,
-                     complete_at: int | None = None) -> None:
+                     complete_at: int | None = None, absent: Sequence[str] = ()) -> None:
         """Write index rows of `as_of` computed with `weights` (a row is never replaced by
-        one of an older version); `complete_at`: the day is now complete up to there.
+        one of an older version); `complete_at`: the day is now complete up to there;
+        `absent`: clients that are not clients on that day (any row of theirs goes).
 
         The day's marker row is locked first, so that refreshes of one day (the worker,
         API processes) take turns."""
@@ -83,6 +84,7 @@ class ClientsView(ClientStates):
                 curs.execute(self._sql("UPDATE palabra_portfolio_days SET weights = %s, "
                                        "position = NULL WHERE as_of = %s"), (weights, day))
             entries = self._not_older(curs, day, entries)
+            self._delete_rows(curs, day, absent)
             refused = self._each(curs, entries, lambda c, some: self._write_entries(c, day, some))
             skipped = [Skip.of(stream_id(e.ref).hex, e.ref, self._state_position(curs, e.ref),
                                "index", error) for e, error in refused]
@@ -106,12 +108,16 @@ class ClientsView(ClientStates):
         row = curs.fetchone()
         return int(row["position"]) if row else 0
 
-    def _write_entries(self, curs: Any, day: str, entries: Sequence[IndexEntry]) -> None:
-        for chunk in chunks([e.ref for e in entries], 500):
+    def _delete_rows(self, curs: Any, day: str, refs: Sequence[str]) -> None:
+        """Remove the index rows (and their signals) of these clients on `day`."""
+        for chunk in chunks(list(refs), 500):
             marks = ", ".join(["%s"] * len(chunk))
             for table in ("palabra_portfolio", "palabra_portfolio_signals"):
                 curs.execute(self._sql(f"DELETE FROM {table} WHERE as_of = %s "
                                        f"AND client_ref IN ({marks})"), [day, *chunk])
+
+    def _write_entries(self, curs: Any, day: str, entries: Sequence[IndexEntry]) -> None:
+        self._delete_rows(curs, day, [e.ref for e in entries])
         curs.executemany(self._sql(
             "INSERT INTO palabra_portfolio (as_of, client_ref, version, name, name_key, "
             f"currency, state, score, band, outstanding, overdue, {', '.join(AGING)}) "

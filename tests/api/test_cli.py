@@ -179,15 +179,19 @@ def test_an_export_restores_into_an_empty_store_with_every_version_and_figure(
             "retracted")
     assert [{k: x[k] for k in keep} for x in before] == [{k: x[k] for k in keep} for x in after]
     assert any(line["retracted"] for line in after)
-    for as_of in ("2025-06-30", "2026-06-30", "2026-11-22"):  # every figure comes back
-        assert portfolio(target, as_of) == portfolio(database_url, as_of)
+    # every figure comes back; a client counts from its onboarding date: on 2025-06-30,
+    # r8-c1 (2024-07-16), r8-c3 (2024-10-27) and r8-c4 (2025-06-27), not r8-c2 (2025-08-05)
+    # nor acme (2026-01-05)
+    for as_of, clients in (("2025-06-30", 3), ("2026-06-30", 5), ("2026-11-22", 5)):
+        assert portfolio(target, as_of, clients) == portfolio(database_url, as_of, clients)
 
 
-def portfolio(database_url: str, as_of: str) -> Any:
+def portfolio(database_url: str, as_of: str, clients: int) -> Any:
     result = palabra(database_url, "portfolio", "--as-of", as_of, "--json", "--first", "500")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
-    assert shown["portfolio"]["clients"] == 5
+    assert shown["portfolio"]["clients"] == clients
+    assert len(shown["clients"]) == clients
     return shown
 
 

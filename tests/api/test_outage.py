@@ -40,7 +40,9 @@ KEY = "admin-key-0123456789abcdef"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
 TIMEOUT = 1.5  # PALABRA_DB_TIMEOUT of these tests
 UNAVAILABLE = "the database is unavailable; try again shortly"
-READ = '{ client(ref: "acme", asOf: "2026-06-30") { name version } }'
+# as of the clock's today, when the clients below are onboarded (before it they are not
+# clients yet)
+READ = '{ client(ref: "acme", asOf: "2026-11-22") { name version } }'
 ONBOARD = ('mutation($ref: ID!) { onboardClient(input: {ref: $ref, name: "Acme Tiles", '
            'currency: "EUR"}) { version } }')
 

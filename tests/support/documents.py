@@ -15,7 +15,7 @@ fragment ClientFields on Client {
     client { ...Side }
   }
   payments {
-    currency invoiced received outstanding overdue credit dso averageDaysToPay
+    currency invoiced received outstanding overdue credit writtenOff dso averageDaysToPay
     averageDaysBeyondTerms
     aging { bucket amount }
     invoices { id amount issuedOn dueOn balance status paidOn daysToPay daysBeyondTerms

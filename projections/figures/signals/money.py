@@ -30,7 +30,7 @@ from projections.figures.signals.kinds import (
     SignalKind,
     listed,
 )
-from projections.figures.trust import weighted_punctuality
+from projections.figures.trust import weighted_punctuality, write_off_days
 from projections.figures.windows import YEAR, within
 from projections.state import ClientState, run
 from projections.state.records import (
@@ -93,12 +93,16 @@ class _MoneyDay:
                         if p.unallocated > 0}
         for payment in self.accounts.payments.values():
             for allocation in payment.allocations:
-                self._count(allocation.paid_on, allocation.amount, allocation.due_on)
+                self._count(allocation.paid_on, allocation.amount,
+                            days_beyond_terms(allocation.paid_on, allocation.due_on))
+        for write_off in self.accounts.write_offs:
+            self._count(write_off.on, write_off.amount, write_off_days(write_off))
 
-    def _count(self, paid_on: date, amount: Decimal, due_on: date) -> None:
+    def _count(self, paid_on: date, amount: Decimal, days: int) -> None:
+        """Count `amount` at `days` beyond terms on the date `paid_on` in the window."""
         if paid_on <= self.day - timedelta(days=YEAR):
             return  # never again in the window
-        late = amount * days_beyond_terms(paid_on, due_on)
+        late = amount * days
         weight, total = self.buckets.get(paid_on, (ZERO, ZERO))
         self.buckets[paid_on] = (weight + amount, total + late)
         self.weight += amount
@@ -130,10 +134,14 @@ class _MoneyDay:
 
     def _apply(self, money: MoneyOperation) -> None:
         name, args = money.operation
+        written = self.accounts.invoices.get(str(args[0])) if name == "write_off" else None
+        known = len(written.write_offs) if written is not None else 0
         getattr(self.accounts, name)(*args)
         if name == "reverse":
             self._index()
             return
+        for write_off in written.write_offs[known:] if written is not None else ():
+            self._count(write_off.on, write_off.amount, write_off_days(write_off))
         touched = set(self.holders)
         if name == "receive":
             payment_id = str(args[0])
@@ -141,7 +149,8 @@ class _MoneyDay:
         for payment_id in touched:
             payment = self.accounts.payments[payment_id]
             for allocation in payment.allocations[self.seen.get(payment_id, 0):]:
-                self._count(allocation.paid_on, allocation.amount, allocation.due_on)
+                self._count(allocation.paid_on, allocation.amount,
+                            days_beyond_terms(allocation.paid_on, allocation.due_on))
             self.seen[payment_id] = len(payment.allocations)
             if payment.unallocated > 0:
                 self.holders.add(payment_id)

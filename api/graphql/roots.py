@@ -4,9 +4,6 @@ feature's module (client, portfolio, contact policy, audit, writes)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 import strawberry
 
 from api.graphql import audit, inputs, writes

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
@@ -31,6 +32,7 @@ from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_fro
 from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
 
 PREFIX = "PALABRA_"
+ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")  # what a browser sends as Origin
 SECRET = frozenset({"api_keys", "database_url"})  # never repeated in a refusal
 NO_KEYS = ApiKeys()
 
@@ -66,7 +68,12 @@ class Settings(BaseSettings):
         "whether the API process runs the projection worker itself (default `true`; "
         "`false` when a separate `palabra project` runs)"))
     graphiql: bool = Field(default=False, description=(
-        "serve the GraphiQL IDE at `/graphql` (default `false`)"))
+        "serve the GraphiQL IDE at `/graphql`, from files shipped in the package "
+        "(default `false`; on with `palabra serve --dev`)"))
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(default=(), description=(
+        "origins whose browser pages may call the API (CORS), such as "
+        "`https://app.example.com`, separated by commas (default none; "
+        "`palabra serve --dev` also allows every `localhost` origin)"))
     introspection: bool = Field(default=True, description=(
         "allow GraphQL introspection (default `true`; with API keys configured, "
         "only to callers with a valid key)"))
@@ -114,6 +121,17 @@ class Settings(BaseSettings):
     @classmethod
     def _weights(cls, value: Any) -> Any:
         return weights_from(json.loads(value)) if isinstance(value, str) else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [origin.strip() for origin in value.split(",") if origin.strip()]
+        for origin in value:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin: scheme://host[:port], "
+                                 "no path")
+        return tuple(value)
 
     @field_validator("log_level")
     @classmethod

@@ -13,7 +13,7 @@ from typing import Any
 
 from graphql import build_schema, print_schema
 
-from tests.support import CONTRACT, SCENARIOS, SHARED
+from tests.support import CONTRACT, CONTRACT_NEXT, SCENARIOS, SHARED
 
 SCENARIO_NAMES = ("acme", "random-7", "random-8")
 
@@ -35,10 +35,10 @@ def test_the_repository_has_the_contract_and_the_scenarios_as_in_the_contract_fo
         assert history
         assert all(json.loads(line)["type"] for line in history if line.strip())
         assert expected["checkpoints"], name
-    copies = [CONTRACT, *(SCENARIOS / f"{n}.{kind}" for n in SCENARIO_NAMES
+    copies = [CONTRACT, CONTRACT_NEXT, *(SCENARIOS / f"{n}.{kind}" for n in SCENARIO_NAMES
                           for kind in ("jsonl", "expected.json"))]
-    originals = [SHARED / "schema.graphql", *(SHARED / "scenarios" / "revised" / c.name
-                                               for c in copies[1:])]
+    originals = [SHARED / "schema.graphql", SHARED / "schema.next.graphql",
+                 *(SHARED / "scenarios" / "revised" / c.name for c in copies[2:])]
     differing = [c.name for c, o in zip(copies, originals, strict=True)
                  if o.exists() and meaning(o) != meaning(c)]
     assert differing == [], "the repository's copies differ from ../shared: copy them again"

@@ -10,7 +10,9 @@ events' inputs and the mutations); `roots` puts them in the Query, Mutation and
 Subscription types.  Shared: `scalars`, `enums`, `arguments`, `pages`, `errors`,
 `permissions`, `context`, `loaders`, `guard` (what a document may ask for: depth,
 aliases, cost), `body` (reading a request's JSON), `metrics`, `schema`, `router`,
-`export` (`python -m api.graphql.export` writes the SDL).
+`export` (`python -m api.graphql.export` writes the SDL), `descriptions` and
+`enum_descriptions` (what every element of the schema means), `ide` (GraphiQL, served
+from the package).
 """
 
 from api.graphql.router import graphql_router

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -116,12 +117,24 @@ async def events(info: Info, after: str | None = UNSET, first: int | None = 100,
     return _page(records[:size], len(records) > size)
 
 
-async def live_events(info: Info, after: str | None = UNSET,
-                      types: list[str] | None = UNSET) -> AsyncGenerator[Recorded, None]:
+async def live_events(
+        info: Info,
+        after: Annotated[str | None, strawberry.argument(
+            description="Start after this event cursor (the position of the last event "
+                        "seen); left out, from the first event.")] = UNSET,
+        types: Annotated[list[str] | None, strawberry.argument(
+            description="Only events of these types (event names, e.g. "
+                        "\"PromiseMade\").")] = UNSET,
+        from_now: Annotated[bool | None, strawberry.argument(
+            description="Only events appended after the subscription starts; `after` is "
+                        "then ignored.")] = False) -> AsyncGenerator[Recorded, None]:
     """Subscription.events."""
     position = position_after(given(after))
     chosen = event_types(given(types))
-    feed = info.context.services.ledger.feed
+    ledger = info.context.services.ledger
+    if from_now:
+        position = await run_in_threadpool(ledger.recorder.max_notification_id) or 0
+    feed = ledger.feed
     while True:
         page = await run_in_threadpool(feed, position, FEED_PAGE, chosen)
         for recorded in page:

@@ -4,12 +4,9 @@ feature's module (client, portfolio, contact policy, audit, writes)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 import strawberry
 
-from api.graphql import audit, writes
+from api.graphql import audit, inputs, writes
 from api.graphql import client as one_client
 from api.graphql import contact_policy as policy
 from api.graphql import portfolio as across
@@ -44,11 +41,11 @@ class Query:
         description="Whether one more collection contact is allowed on a date.")
 
 
-def _shortcut(resolver: Callable[..., Coroutine[Any, Any, Written]],
-              description: str) -> Written:
-    """A mutation appending one event of a common kind."""
-    field: Written = strawberry.mutation(resolver=resolver, graphql_type=Appended,
-                                         extensions=needs(CanWrite), description=description)
+def _one_event(input_type: type, description: str) -> Written:
+    """The mutation appending one event given as `input_type`."""
+    field: Written = strawberry.mutation(resolver=writes.one_event(input_type),
+                                         graphql_type=Appended, extensions=needs(CanWrite),
+                                         description=description)
     return field
 
 
@@ -57,20 +54,52 @@ class Mutation:
     append = strawberry.mutation(
         resolver=writes.append, extensions=needs(CanWrite),
         description="Append a batch of events for one or many clients, all-or-nothing.")
-    onboard_client = _shortcut(writes.onboard_client, "Onboard a client.")
-    make_promise = _shortcut(writes.make_promise, "Record a promise.")
-    keep_promise = _shortcut(writes.keep_promise, "Record a promise kept.")
-    break_promise = _shortcut(writes.break_promise, "Record a promise broken.")
-    record_expectation = _shortcut(writes.record_expectation, "Record what a party expects.")
-    issue_invoice = _shortcut(writes.issue_invoice, "Issue an invoice.")
-    receive_payment = _shortcut(writes.receive_payment, "Record a payment received.")
-    log_contact = _shortcut(writes.log_contact, "Record a contact that happened.")
-    file_complaint = _shortcut(writes.file_complaint, "File a complaint.")
-    resolve_complaint = _shortcut(
-        writes.resolve_complaint,
-        "Resolve a complaint: what went wrong, the correction, the prevention.")
-    retract_entry = _shortcut(writes.retract_entry,
-                              "Retract an entry by its version; nothing is deleted.")
+    onboard_client = _one_event(inputs.OnboardClient, "Onboard a client.")
+    make_promise = _one_event(inputs.MakePromise, "Record a promise.")
+    keep_promise = _one_event(inputs.KeepPromise, "Record a promise kept.")
+    break_promise = _one_event(inputs.BreakPromise, "Record a promise broken.")
+    record_expectation = _one_event(inputs.RecordExpectation, "Record what a party expects.")
+    issue_invoice = _one_event(inputs.IssueInvoice, "Issue an invoice.")
+    receive_payment = _one_event(inputs.ReceivePayment, "Record a payment received.")
+    log_contact = _one_event(inputs.LogContact, "Record a contact that happened.")
+    file_complaint = _one_event(inputs.FileComplaint, "File a complaint.")
+    resolve_complaint = _one_event(
+        inputs.ResolveComplaint, "Resolve a complaint: what went wrong, the correction, "
+        "the prevention.")
+    retract_entry = _one_event(
+        inputs.RetractEntry, "Retract an entry by its version; nothing is deleted.")
+    update_profile = _one_event(
+        inputs.UpdateProfile, "Change a client's profile: name, sector, time zone, "
+        "terms or contact cap.")
+    end_relationship = _one_event(
+        inputs.EndRelationship, "End the relationship with a client.")
+    resume_relationship = _one_event(
+        inputs.ResumeRelationship, "Resume a relationship that was ended.")
+    renegotiate_promise = _one_event(
+        inputs.RenegotiatePromise, "Move an open promise to a new due date, by agreement.")
+    cancel_promise = _one_event(
+        inputs.CancelPromise, "Cancel an open promise: it counts neither kept nor broken.")
+    revise_expectation = _one_event(
+        inputs.ReviseExpectation, "Change what an open expectation asks for or when.")
+    meet_expectation = _one_event(inputs.MeetExpectation, "Record an expectation met.")
+    miss_expectation = _one_event(inputs.MissExpectation, "Record an expectation missed.")
+    dispute_invoice = _one_event(
+        inputs.DisputeInvoice, "Dispute an invoice: it leaves the aging while disputed.")
+    resolve_dispute = _one_event(
+        inputs.ResolveDispute, "Settle an invoice's dispute, with its outcome and any credit.")
+    write_off_invoice = _one_event(
+        inputs.WriteOffInvoice, "Write off what is still owed on an invoice.")
+    agree_payment_plan = _one_event(
+        inputs.AgreePaymentPlan, "Agree a plan paying an invoice in instalments.")
+    reverse_payment = _one_event(
+        inputs.ReversePayment, "Reverse a payment that bounced or was refunded.")
+    acknowledge_complaint = _one_event(inputs.AcknowledgeComplaint, "Acknowledge a complaint.")
+    reopen_complaint = _one_event(inputs.ReopenComplaint, "Reopen a resolved complaint.")
+    request_service = _one_event(
+        inputs.RequestService, "Record a service the client asked for.")
+    give_advice = _one_event(inputs.GiveAdvice, "Record advice given to the client.")
+    answer_advice = _one_event(
+        inputs.AnswerAdvice, "Record whether the client accepted advice given.")
 
 
 @strawberry.type

@@ -29,7 +29,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -48,6 +48,7 @@ from strawberry.types.unset import UNSET
 
 from api import logs
 from api.bootstrap import Services
+from api.graphql import ide
 from api.graphql.body import BadBody, decode, request_data
 from api.graphql.context import Authenticate, Context
 from api.graphql.metrics import metrics_extension
@@ -102,6 +103,10 @@ class PalabraGraphQLRouter(GraphQLRouter[Context, None]):
     @graphql_ide.setter
     def graphql_ide(self, value: GraphQL_IDE | None) -> None:
         pass  # decided by the settings at each request
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the package's own files (`api.graphql.ide`), never a CDN."""
+        return HTMLResponse(ide.page())
 
     async def run(self, request: Request | WebSocket, context: Context = UNSET,
                   root_value: None = UNSET) -> Any:

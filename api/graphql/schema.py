@@ -39,6 +39,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api.graphql.descriptions import describe
 from api.graphql.errors import ErrorPresenter, Unauthenticated, log_errors
 from api.graphql.guard import Limits, Refused, weigh
 from api.graphql.roots import Mutation, Query, Subscription
@@ -177,4 +178,5 @@ def build_schema(settings: Settings,
     schema = PalabraSchema(query=Query, mutation=Mutation, subscription=Subscription,
                            extensions=extensions, config=StrawberryConfig(scalar_map=SCALARS))
     schema.hide_suggestions = not settings.introspection
+    describe(schema._schema)
     return schema

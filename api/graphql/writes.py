@@ -1,5 +1,5 @@
-"""Writing to the ledger: `append` (a batch, all-or-nothing) and one shortcut per common
-event.
+"""Writing to the ledger: `append` (a batch, all-or-nothing) and one typed mutation per
+event type.
 
 Each maps its inputs to ledger entries, recorded with the caller's name as actor, and
 appends them off the event loop.  The ledger validates everything and refuses with its
@@ -14,7 +14,7 @@ times what the ledger spends on the event.
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -205,68 +205,13 @@ async def append(info: Info, items: Annotated[
                                                    for i in items]))
 
 
-async def onboard_client(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=OnboardClient)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.onboardClient."""
-    return await _one(info, input, meta)
+def one_event(input_type: type) -> Callable[..., Coroutine[Any, Any, Written]]:
+    """The resolver of the mutation appending one event given as `input_type`."""
+    async def resolver(info: Info, input: Told, meta: Stamp | None = UNSET) -> Written:
+        return await _one(info, input, meta)
 
-async def make_promise(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=MakePromise)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.makePromise."""
-    return await _one(info, input, meta)
-
-async def keep_promise(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=KeepPromise)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.keepPromise."""
-    return await _one(info, input, meta)
-
-async def break_promise(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=BreakPromise)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.breakPromise."""
-    return await _one(info, input, meta)
-
-async def record_expectation(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=RecordExpectation)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.recordExpectation."""
-    return await _one(info, input, meta)
-
-async def issue_invoice(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=IssueInvoice)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.issueInvoice."""
-    return await _one(info, input, meta)
-
-async def receive_payment(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=ReceivePayment)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.receivePayment."""
-    return await _one(info, input, meta)
-
-async def log_contact(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=LogContact)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.logContact."""
-    return await _one(info, input, meta)
-
-async def file_complaint(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=FileComplaint)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.fileComplaint."""
-    return await _one(info, input, meta)
-
-async def resolve_complaint(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=ResolveComplaint)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.resolveComplaint."""
-    return await _one(info, input, meta)
-
-async def retract_entry(
-        info: Info, input: Annotated[Told, strawberry.argument(graphql_type=RetractEntry)],
-        meta: MetaArgument = UNSET) -> Written:
-    """Mutation.retractEntry."""
-    return await _one(info, input, meta)
+    resolver.__annotations__ = {
+        "info": Info, "meta": MetaArgument, "return": Written,
+        "input": Annotated[Told, strawberry.argument(graphql_type=input_type)]}
+    resolver.__name__ = resolver.__qualname__ = input_type.__name__
+    return resolver

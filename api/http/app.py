@@ -7,7 +7,13 @@ authenticates API keys, and serves
 - `/graphql`: queries and mutations over POST, subscriptions over WebSocket
   (graphql-transport-ws), GraphiQL when enabled (`api.graphql`);
 - `/healthz`, `/readyz`, `/metrics` (`api.http.ops`);
-- `/events.ndjson`: the ledger's events as JSON Lines for auditors (`api.http.feed`).
+- `/events.ndjson`: the ledger's events as JSON Lines for auditors (`api.http.feed`);
+- `/schema.graphql` (the SDL as text) and, in `--dev`, a landing page at `/`
+  (`api.http.pages`); GraphiQL's files under `/graphiql/` when it is enabled (on in
+  `--dev`).
+
+Browser pages of the origins `PALABRA_CORS_ORIGINS` lists (in `--dev`, also any
+`localhost` origin) may call it (CORS).
 
 Every response carries an `X-Request-ID`; every request is logged as JSON with
 it; unexpected failures answer with that id and nothing of their internals
@@ -27,7 +33,9 @@ from typing import Annotated, Any, cast
 
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -38,15 +46,21 @@ from api.http.errors import http_error
 from api.http.feed import feed_router
 from api.http.middleware import BodyLimit, RequestLog
 from api.http.ops import ops_router
+from api.http.pages import pages_router
 from api.settings import Settings
 from domain.ledger import Clock, utc_now
 
 log = logging.getLogger("palabra.api")
+#: the origins `--dev` lets call the API: pages served from this machine, on any port
+LOCALHOST = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?"
 
 
 def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) -> FastAPI:
     """The app on the store named by `settings`; `dev` opens it without keys (local use)."""
-    from api.graphql import graphql_router
+    from api.graphql import graphql_router, ide
+
+    if dev:  # GraphiQL on, and pages on any localhost port may call the API
+        settings = settings.model_copy(update={"graphiql": True})
 
     def authenticate(authorization: str | None) -> Principal | None:
         return DEVELOPER if dev else settings.api_keys.authenticate(authorization)
@@ -74,8 +88,10 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
     def services() -> Services:
         return services_box["services"]
 
-    app.include_router(graphql_router(cast(Services, _Lazy(services)), authenticate),
-                       prefix="/graphql")
+    router = graphql_router(cast(Services, _Lazy(services)), authenticate)
+    app.include_router(router, prefix="/graphql")
+    if settings.graphiql:
+        app.mount(ide.ASSETS_PATH, StaticFiles(directory=ide.ASSETS), name="graphiql")
 
     def caller(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
         return authenticate(authorization)
@@ -98,7 +114,14 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
 
     app.include_router(ops_router(services, sees_operations))
     app.include_router(feed_router(services, caller))
+    app.include_router(pages_router(settings, lambda: router.schema.as_str() + "\n", caller,
+                                    dev))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                       allow_origin_regex=LOCALHOST if dev else None,
+                       allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                       expose_headers=["X-Request-ID"], max_age=600)
 
     def observe(route: str, status: int, seconds: float) -> None:
         if route != "/graphql" and "services" in services_box:  # GraphQL: by operation

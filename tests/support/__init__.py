@@ -17,6 +17,7 @@ from projections.store import Database
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCENARIOS = REPOSITORY / "examples" / "scenarios"  # the public scenarios, with their figures
 CONTRACT = REPOSITORY / "contract" / "schema.graphql"  # the GraphQL contract
+CONTRACT_NEXT = REPOSITORY / "contract" / "schema.next.graphql"  # and its next version
 # the contract folder the repository's copies come from, when it is beside the repository
 SHARED = REPOSITORY.parent / "shared"
 

@@ -81,20 +81,8 @@ EVENT_FIELDS = {
     "EntryRetracted": "retractEntry",
 }
 
-#: the input type of each typed mutation (the contract's Mutation fields)
-TYPED_MUTATIONS = {
-    "onboardClient": "OnboardClient",
-    "makePromise": "MakePromise",
-    "keepPromise": "KeepPromise",
-    "breakPromise": "BreakPromise",
-    "recordExpectation": "RecordExpectation",
-    "issueInvoice": "IssueInvoice",
-    "receivePayment": "ReceivePayment",
-    "logContact": "LogContact",
-    "fileComplaint": "FileComplaint",
-    "resolveComplaint": "ResolveComplaint",
-    "retractEntry": "RetractEntry",
-}
+#: the input type of each typed mutation (the contract's Mutation fields): one per event type
+TYPED_MUTATIONS = {field: field[0].upper() + field[1:] for field in EVENT_FIELDS.values()}
 
 
 def event_input(line: dict[str, Any]) -> dict[str, Any]:

@@ -191,3 +191,69 @@ def test_every_event_type_written_through_append_comes_back_field_for_field(
         assert recorded.data == line["data"], line["type"]
         assert recorded.event.occurred_on.isoformat() == line["occurredOn"]
         assert recorded.event.actor == "writer"
+
+
+def test_every_event_type_written_through_its_typed_mutation_comes_back_field_for_field(
+        client: TestClient, services: Services) -> None:
+    """One typed mutation per event type (29, each used at least once): each writes
+    exactly its event."""
+    from tests.support.documents import EVENT_FIELDS, TYPED_MUTATIONS
+    from tests.support.entries import FULL_HISTORY
+
+    assert len(TYPED_MUTATIONS) == len({t for t, _, _ in FULL_HISTORY}) == 29
+    for n, (event_type, on, data) in enumerate(FULL_HISTORY, 1):
+        field = EVENT_FIELDS[event_type]
+        answer = write(client, field, {"ref": "acme", **data}, occurredOn=on,
+                       idempotencyKey=f"k{n}").ok()[field]
+        assert (answer["clientRef"], answer["version"], answer["replayed"]) == (
+            "acme", n, False), event_type
+    stored = services.ledger.stream("acme")
+    assert [(r.event.type, r.data, r.event.occurred_on.isoformat(), r.event.actor)
+            for r in stored] == [(t, data, on, "writer") for t, on, data in FULL_HISTORY]
+
+
+TYPED_REFUSALS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("UNKNOWN_CLIENT", "updateProfile", {"ref": "nobody", "name": "Nobody"}, {}),
+    ("VERSION_CONFLICT", "endRelationship", {"ref": "acme", "reason": "CLIENT_LEFT",
+                                             "note": "left"}, {"expectedVersion": 1}),
+    ("INVALID_STATE", "resumeRelationship", {"ref": "acme", "note": "it never ended"}, {}),
+    ("UNKNOWN_ENTITY", "renegotiatePromise", {"ref": "acme", "promiseId": "P9",
+                                              "newDueOn": "2026-04-01", "reason": "x"}, {}),
+    ("UNKNOWN_ENTITY", "cancelPromise", {"ref": "acme", "promiseId": "P9", "reason": "x"}, {}),
+    ("UNKNOWN_ENTITY", "reviseExpectation", {"ref": "acme", "expectationId": "E9",
+                                             "expectedOn": "2026-04-01", "reason": "x"}, {}),
+    ("UNKNOWN_ENTITY", "meetExpectation", {"ref": "acme", "expectationId": "E9"}, {}),
+    ("UNKNOWN_ENTITY", "missExpectation", {"ref": "acme", "expectationId": "E9",
+                                           "note": "x"}, {}),
+    ("UNKNOWN_ENTITY", "disputeInvoice", {"ref": "acme", "invoiceId": "INV9",
+                                          "reason": "x"}, {}),
+    ("INVALID_STATE", "resolveDispute", {"ref": "acme", "invoiceId": "INV1",
+                                         "outcome": "UPHELD"}, {}),
+    ("UNKNOWN_ENTITY", "writeOffInvoice", {"ref": "acme", "invoiceId": "INV9",
+                                           "amount": "10.00", "reason": "x"}, {}),
+    ("UNKNOWN_ENTITY", "agreePaymentPlan", {"ref": "acme", "invoiceIds": ["INV9"],
+                                            "instalments": [{"dueOn": "2026-04-01",
+                                                             "amount": "10.00"}]}, {}),
+    ("UNKNOWN_ENTITY", "reversePayment", {"ref": "acme", "paymentId": "PAY9",
+                                          "reason": "x"}, {}),
+    ("UNKNOWN_ENTITY", "acknowledgeComplaint", {"ref": "acme", "complaintId": "C9"}, {}),
+    ("UNKNOWN_ENTITY", "reopenComplaint", {"ref": "acme", "complaintId": "C9",
+                                           "reason": "x"}, {}),
+    ("UNKNOWN_CLIENT", "requestService", {"ref": "nobody", "description": "x",
+                                          "inOffering": True}, {}),
+    ("FUTURE_DATE", "giveAdvice", {"ref": "acme", "summary": "x"},
+     {"occurredOn": "2026-12-24"}),
+    ("UNKNOWN_ENTITY", "answerAdvice", {"ref": "acme", "adviceId": "A9", "accepted": True}, {}),
+]
+
+
+@pytest.mark.parametrize(("code", "field", "values", "meta"), TYPED_REFUSALS,
+                         ids=[f"{r[0]}-{r[1]}" for r in TYPED_REFUSALS])
+def test_each_new_typed_mutation_is_refused_with_the_ledgers_code_and_writes_nothing(
+        acme: TestClient, code: str, field: str, values: dict[str, Any],
+        meta: dict[str, Any]) -> None:
+    before = stored(acme)
+    answer = write(acme, field, values, **meta)
+    assert answer.codes == [code], answer
+    assert answer.data is None
+    assert stored(acme) == before

@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PIP     := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint check install install-dev clean
+.PHONY: demo docs test lint check install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	bash .ci/ensure-postgres
 	$(BIN)/python -m pytest
+
+# run every example of README.md and docs/*.md and write what it produces into the doc
+docs: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.support.docs --update
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -47,3 +47,9 @@ def test_a_doc_that_shows_another_output_fails() -> None:
     regenerated, found = differences("README.md", altered)
     assert [d.produced[1] for d in found] == [shown]
     assert regenerated == text
+
+
+@pytest.mark.parametrize("name", ALL_DOCS)
+def test_the_docs_speak_of_the_product_not_of_its_issues(name: str) -> None:
+    text = (REPOSITORY / name).read_text()
+    assert not re.search(r"\bissues? \d", text, re.I), f"{name} speaks of an issue number"

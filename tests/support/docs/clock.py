@@ -58,7 +58,7 @@ def _functions(value: object) -> list[FunctionType]:
 def main() -> None:
     """`palabra` at the docs' moment."""
     import api.cli
-    import api.cli.app  # noqa: F401  (every command module loaded before the clocks are fixed)
+    import api.cli.app
 
     fix_clocks()
     sys.argv[0] = "palabra"

@@ -5,6 +5,7 @@ link to the repository's `examples/`, with `palabra` at the docs' fixed clock.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,20 @@ from tests.support.docs.clock import DOCS_TODAY
 
 COLUMNS = 100
 TIMEOUT = 120
+# what must vary from run to run, replaced before outputs are compared
+VARYING = [(re.compile(r"\b\d+(\.\d+)? s\b"), "N s"),
+           (re.compile(r"\b[\d,]+(\.\d+)? events/s\b"), "N events/s"),
+           (re.compile(r"\b\d+:\d\d:\d\d\b"), "H:MM:SS")]
+
+
+def normal(lines: list[str]) -> list[str]:
+    """Lines with durations and rates replaced (they vary from run to run)."""
+    out = []
+    for line in lines:
+        for pattern, placeholder in VARYING:
+            line = pattern.sub(placeholder, line)
+        out.append(line)
+    return out
 
 
 class ConsoleSession:

@@ -14,13 +14,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.auth import ApiKeys
 from api.demo import SimulatedClock, demo_recordings, load
 from api.http import create_app
 from api.settings import Settings
 from projections.store import open_ledger
 from tests.support.docs.clock import DOCS_MOMENT, DOCS_TODAY, fixed_now
+from tests.support.docs.console import normal
 from tests.support.docs.layout import laid_out
-from api.auth import ApiKeys
 from tests.support.graphql import KEYS, PROTOCOL, bearer
 
 REQUEST_ID = re.compile(r'("requestId": ")[0-9a-f]+(")')
@@ -122,11 +123,12 @@ def answer_lines(answer: Any) -> list[str]:
     return laid_out(answer)
 
 
-def same_but_request_ids(shown: list[str], produced: list[str]) -> bool:
-    """Whether two answers differ at most in their request ids (new for every request)."""
-    def normal(lines: list[str]) -> str:
-        return REQUEST_ID.sub(r"\1…\2", "\n".join(lines))
-    return normal(shown) == normal(produced)
+def same_but_what_varies(shown: list[str], produced: list[str]) -> bool:
+    """Whether two outputs differ at most in what varies from run to run: request ids,
+    durations and rates."""
+    def normalised(lines: list[str]) -> str:
+        return REQUEST_ID.sub(r"\1…\2", "\n".join(normal(lines)))
+    return normalised(shown) == normalised(produced)
 
 
 def body_of(query: str, variables: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.support import REPOSITORY
 from tests.support.docs.console import ConsoleSession, commands, rerun
-from tests.support.docs.exchanges import AppSession, answer_lines, body_of, same_but_request_ids
+from tests.support.docs.exchanges import AppSession, answer_lines, body_of, same_but_what_varies
 from tests.support.docs.markdown import Block, Doc, options
 
 # the docs whose examples are run (docs/figures.md has its own test: tests/test_figures_doc.py)
@@ -131,7 +131,7 @@ def differences(name: str, text: str) -> tuple[str, list[Difference]]:
     by_start = {block.start: block for block in doc.blocks}
     for start, lines in results.items():
         shown = by_start[start].lines
-        if same_but_request_ids(shown, lines):
+        if same_but_what_varies(shown, lines):
             continue
         found.append(Difference(name, start + 1, shown, lines))
         contents[start] = lines

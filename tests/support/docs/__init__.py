@@ -19,9 +19,13 @@ A doc marks what is run with an HTML comment before a fenced block (`markdown`):
   for a `$ printf 'BODY' | curl … 'URL'` line, posting BODY's bytes;
 - `<!-- docs: socket -->` before a ```` ```text ```` block of `→ message` and `← message`
   lines: a graphql-transport-ws conversation, each `→` sent and the `←` received under it;
+- `<!-- docs: client -->` before a ```` ```python ```` or ```` ```js ```` snippet, then a
+  `prints:` block: the snippet runs against a real `palabra serve` (`clients`); the update
+  writes what it prints, and tests/test_docs_clients.py checks it;
 - `<!-- docs: not run: REASON -->` before a block: shown as is, and the doc says why.
 
-The modules: `runner` (check, update, DOCS), `markdown`, `console`, `exchanges`, `layout`,
+The modules: `runner` (check, update, DOCS), `markdown`, `console`, `exchanges`,
+`clients`, `layout`,
 and `clock` (the fixed moment; `python -m tests.support.docs.clock ARGS` is `palabra ARGS`
 at that moment).
 """

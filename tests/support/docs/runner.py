@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support import REPOSITORY
+from tests.support.docs.clients import ClientSession, NotRunnable
 from tests.support.docs.console import ConsoleSession, commands, rerun
 from tests.support.docs.exchanges import AppSession, answer_lines, body_of, same_but_what_varies
 from tests.support.docs.markdown import Block, Doc, options
@@ -37,6 +39,7 @@ class Sessions:
     def __init__(self) -> None:
         self._console: ConsoleSession | None = None
         self._app: AppSession | None = None
+        self._clients: ClientSession | None = None
 
     @property
     def console(self) -> ConsoleSession:
@@ -50,8 +53,14 @@ class Sessions:
             self._app = AppSession()
         return self._app
 
+    @property
+    def clients(self) -> ClientSession:
+        if self._clients is None:
+            self._clients = ClientSession()
+        return self._clients
+
     def close(self) -> None:
-        for session in (self._console, self._app):
+        for session in (self._console, self._app, self._clients):
             if session is not None:
                 session.close()
 
@@ -90,11 +99,21 @@ def covered(doc: Doc) -> set[int]:
     return found
 
 
-def produced(doc: Doc, run: Sessions) -> dict[int, list[str]]:
-    """What each run example of `doc` produces, by its block's first line."""
+def produced(doc: Doc, run: Sessions, clients: bool = False) -> dict[int, list[str]]:
+    """What each run example of `doc` produces, by its block's first line; with `clients`,
+    what its client snippets print too (tests/test_docs_clients.py checks those)."""
     out: dict[int, list[str]] = {}
     blocks = doc.blocks
     for n, block in enumerate(blocks):
+        verb = options(block.directive)[0] if block.directive else None
+        if clients and verb == "client" and n + 1 < len(blocks) and \
+                blocks[n + 1].label == "prints":
+            try:
+                out[blocks[n + 1].start] = run.clients.prints(
+                    block.info, block.text + "\n")
+            except NotRunnable as why:
+                print(f"not updated: {why}", file=sys.stderr)
+            continue
         if not runs(block):
             continue
         verb, opts = options(block.directive) if block.directive else ("console", {})
@@ -122,11 +141,11 @@ def produced(doc: Doc, run: Sessions) -> dict[int, list[str]]:
     return out
 
 
-def differences(name: str, text: str) -> tuple[str, list[Difference]]:
+def differences(name: str, text: str, clients: bool = False) -> tuple[str, list[Difference]]:
     """The doc as its examples produce it, and where it differs from `text`."""
     doc = Doc.parse(text)
     with sessions() as run:
-        results = produced(doc, run)
+        results = produced(doc, run, clients)
     found, contents = [], {}
     by_start = {block.start: block for block in doc.blocks}
     for start, lines in results.items():
@@ -146,7 +165,7 @@ def check(name: str) -> list[Difference]:
 def update(name: str) -> list[Difference]:
     """Write into the doc `name` what its examples produce; returns what changed."""
     path: Path = REPOSITORY / name
-    text, found = differences(name, path.read_text())
+    text, found = differences(name, path.read_text(), clients=True)
     if found:
         path.write_text(text)
     return found

@@ -39,7 +39,7 @@ def demo(database: Database = None, today: Today = None) -> None:
             message = (f"loaded the demo ledger, dated up to {day}, recorded day by day "
                        "(see --known-at)")
         else:
-            message = f"the demo ledger was already loaded, from {loaded_on} on"
+            message = f"the demo ledger was already loaded (first recorded on {loaded_on})"
         table = Table(title="The demo ledger", box=box.SIMPLE_HEAD)
         for column in ("client", "name", "events", "story"):
             table.add_column(column, overflow="fold")

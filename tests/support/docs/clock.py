@@ -7,6 +7,8 @@ that imported `utc_now`) set to the fixed moment.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from datetime import UTC, date, datetime
 from types import FunctionType, ModuleType
@@ -55,12 +57,24 @@ def _functions(value: object) -> list[FunctionType]:
     return []
 
 
+def load_all() -> None:
+    """Import every module of the three packages, so that none imported later (inside a
+    command) escapes `fix_clocks`."""
+    for package in ("domain", "projections", "api"):
+        module = importlib.import_module(package)
+        for found in pkgutil.walk_packages(module.__path__, f"{package}."):
+            if not found.name.endswith(".__main__"):  # that one runs a command
+                importlib.import_module(found.name)
+
+
 def main() -> None:
     """`palabra` at the docs' moment."""
     import api.cli
-    import api.cli.app
 
-    fix_clocks()
+    load_all()
+    if not fix_clocks():
+        raise SystemExit("tests.support.docs.clock found no clock to fix: the docs' outputs "
+                         "would carry the real time")
     sys.argv[0] = "palabra"
     api.cli.main()
 

@@ -9,7 +9,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PIP     := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint check install install-dev clean graphiql ui
+.PHONY: demo docs test lint check install install-dev clean graphiql ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	bash .ci/ensure-postgres
 	$(BIN)/python -m pytest
+
+# run every example of README.md and docs/*.md and write what it produces into the doc
+docs: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.support.docs --update
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

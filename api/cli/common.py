@@ -18,7 +18,7 @@ from rich.console import Console
 from api.bootstrap import Services, open_services
 from api.settings import Settings
 from domain.errors import Unavailable
-from domain.ledger import Ledger
+from domain.ledger import Clock, Ledger
 
 console = Console()
 err = Console(stderr=True)
@@ -34,9 +34,10 @@ def settings_at(database: str | None) -> Settings:
 
 
 @contextmanager
-def services_at(database: str | None) -> Iterator[Services]:
+def services_at(database: str | None, clock: Clock | None = None) -> Iterator[Services]:
+    """The services on the store `database` names, on `clock` (default: the real one)."""
     try:
-        services = open_services(settings_at(database))
+        services = open_services(settings_at(database), *([clock] if clock else []))
     except Unavailable as error:
         err.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None

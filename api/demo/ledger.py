@@ -1,7 +1,8 @@
 """The demo ledger: which clients it holds, the story each one tells, and all their
 events dated relative to `today` (nothing after it).
 
-`palabra demo` appends `demo_entries(today)` in one batch and prints `demo_clients()`.
+`palabra demo` appends `demo_recordings(today)` a day at a time on a simulated clock
+(`api.demo.clock`) and prints `demo_clients()`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.demo import stories
-from api.demo.builder import History
+from api.demo.builder import History, Recording
 from domain.entries import Entry
 
 DEMO_SPOTLIGHT = "demo-tallis"  # the sale forced on a client who could not pay
@@ -69,11 +70,18 @@ def demo_clients() -> list[DemoClient]:
     return [client for client, _ in STORIES]
 
 
-def demo_entries(today: date) -> list[Entry]:
-    """Every event of every demo client, dated up to `today`, ready for one `append`."""
-    entries: list[Entry] = []
+def demo_recordings(today: date) -> list[Recording]:
+    """Every event of every demo client, dated up to `today`, in the order the ledger
+    records them: by the day each was recorded (none after `today`)."""
+    recordings: list[Recording] = []
     for client, tell in STORIES:
         history = History(client.ref, today)
         tell(history)
-        entries.extend(history.entries())
-    return entries
+        recordings.extend(history.recordings())
+    return sorted(recordings, key=lambda r: r.recorded_on)  # stable: a stream keeps its order
+
+
+def demo_entries(today: date) -> list[Entry]:
+    """Every event of every demo client, dated up to `today`, in recording order, ready
+    for one `append`."""
+    return [recording.entry for recording in demo_recordings(today)]

@@ -208,11 +208,14 @@ def forced_sale(h: History) -> None:
                "Proposals now start from the client's stated need and budget, and a second "
                "person reviews any sale above 10,000")
     h.pay(80, "4500.00", inv)
-    h.pay(45, "4500.00", inv)
+    # the second instalment was keyed in as 5,400; finance noticed two days later
+    h.mistake(45, "PaymentReceived", h.payment("5400.00", inv), h.payment("4500.00", inv),
+              2, "Amount keyed in wrong: the bank statement shows 4,500.00")
     h.contact(30, "PHONE", "INBOUND", "COLLECTION",
               "Owner: the third instalment will be paid within two weeks")
     h.promise(30, "CLIENT", "PAYMENT", "Pay the third instalment", 15, "4500.00", inv)
-    h.pay(10, "2500.00", inv)
+    # a part payment found on the bank statement a week after it arrived
+    h.pay(10, "2500.00", inv, late=7)
 
 
 def disputed_invoice(h: History) -> None:

@@ -6,12 +6,20 @@ The commands live by concern: the ledger's (`api.cli.ledger`), the figures'
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 import typer
 
 from api.cli import demo, figures, ledger, operations
+from api.cli.common import err
+
+log = logging.getLogger("palabra")
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
-                  add_completion=False, rich_markup_mode="markdown")
+                  add_completion=False, rich_markup_mode="markdown",
+                  pretty_exceptions_enable=False)
 app.command("import")(ledger.import_)
 app.command()(ledger.export)
 app.command()(ledger.history)
@@ -31,4 +39,18 @@ app.add_typer(db, name="db")
 
 
 def main() -> None:
-    app()
+    """Run the command; an error no command foresaw is one line on stderr (the details
+    in the log, at DEBUG) and exit code 1 — never a traceback."""
+    try:
+        app()
+    except Exception as error:  # the last resort: every foreseen error has its sentence
+        if os.environ.get("PALABRA_LOG_LEVEL", "").upper() == "DEBUG":
+            from api import logs
+
+            logs.configure("DEBUG")
+        log.debug("unexpected error", exc_info=True)
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        err.print(f"palabra stopped on an unexpected error: {type(error).__name__}"
+                  + (f": {reason}" if reason else "")
+                  + " (PALABRA_LOG_LEVEL=DEBUG logs the details)", style="red", markup=False)
+        sys.exit(1)

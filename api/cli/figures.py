@@ -27,7 +27,7 @@ def client(
     """A client's figures: trust, expectations vs reality, payments, signals."""
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
-    with services_at(database) as services:
+    with services_at(database, create=False) as services:
         day = day_of(services, as_of)
         figures = services.read_model.client(ref, day, known_at)
         if figures is None:
@@ -44,13 +44,13 @@ def client(
 
 def portfolio(
     as_of: AsOf = None,
-    first: Annotated[int, typer.Option(help="How many clients to list")] = 50,
+    first: Annotated[int, typer.Option(min=1, max=500, help="How many clients to list (1 to 500)")] = 50,
     order: Annotated[ClientOrder, typer.Option(help="Order of the list")] = ClientOrder.SCORE_ASC,
     json_: Json = False,
     database: Database = None,
 ) -> None:
     """Across clients: bands, totals and aging per currency, signals, the client list."""
-    with services_at(database) as services:
+    with services_at(database, create=False) as services:
         day = day_of(services, as_of)
         summary = services.read_model.portfolio(day)
         page = services.read_model.clients(day, first=first, order=order)

@@ -16,7 +16,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli.common import Database, console, err, ledger_at, services_at
+from api.cli.common import Database, console, err, fail, ledger_at, services_at
 from api.export import export_lines
 from domain.entries import Entry
 from domain.errors import LedgerError
@@ -25,7 +25,7 @@ from domain.jsonlines import entry_from_line, is_trailer, loads
 
 def import_(
     file: Annotated[str, typer.Argument(help="JSON Lines file of events, or - for stdin")],
-    batch_size: Annotated[int, typer.Option(help="Events per all-or-nothing batch")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per all-or-nothing batch")] = 1000,
     database: Database = None,
 ) -> None:
     """Append the events of a JSON Lines file, one event a line (the format `palabra export`
@@ -98,21 +98,25 @@ def _open(file: str) -> Iterator[BinaryIO]:
 
 def export(
     client: Annotated[str | None, typer.Option(help="Only this client's events")] = None,
-    after: Annotated[int | None, typer.Option(help="Only events after this position")] = None,
+    after: Annotated[int | None, typer.Option(min=0, help="Only events after this position")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout)")
                       ] = None,
     database: Database = None,
 ) -> None:
     """Write events as JSON Lines with version, position, recordedAt and retracted, then
     a last line {"complete": true, "count", "lastPosition"} (missing: the export was cut)."""
-    with services_at(database) as services:
-        handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: there is no folder {output.parent}")
+    with services_at(database, create=False) as services:
+        try:
+            handle = output.open("w", encoding="utf-8") if output else sys.stdout
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
         try:
             try:
                 lines = export_lines(services.ledger, client, after or 0)
             except LedgerError as error:
-                err.print(f"[red]{escape(error.message)}[/red]")
-                raise typer.Exit(1) from None
+                fail(error.message)
             handle.writelines(lines)
         finally:
             if output:
@@ -129,7 +133,7 @@ def history(
     """A client's events in stream order, with both times and retraction marks."""
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
-    with ledger_at(database) as ledger:
+    with ledger_at(database, create=False) as ledger:
         try:
             records = ledger.stream(ref, known_at=known_at)
         except LedgerError as error:

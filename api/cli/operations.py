@@ -22,12 +22,12 @@ from projections.indexer import refresh_index
 
 def rebuild(
     workers: Annotated[int, typer.Option(
-        help="Processes folding clients in parallel (1: in this process, chunk by chunk)")
+        min=1, help="Processes folding clients in parallel (1: in this process, chunk by chunk)")
     ] = os.cpu_count() or 1,
     database: Database = None,
 ) -> None:
     """Rebuild the read models from every stored event."""
-    with services_at(database) as services, Progress(
+    with services_at(database, create=False) as services, Progress(
         TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),
         TimeElapsedColumn(), console=err,
     ) as progress:
@@ -115,7 +115,7 @@ def serve(
 def status(database: Database = None) -> None:
     """The store, its events, the read models' position and lag, and any problem of theirs
     (exit 1 when the read models are ahead of the event store)."""
-    with services_at(database) as services:
+    with services_at(database, create=False) as services:
         health = services.projector.health()
         clients = len(services.view.versions())
         skipped = services.view.skipped()

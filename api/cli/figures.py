@@ -44,7 +44,8 @@ def client(
 
 def portfolio(
     as_of: AsOf = None,
-    first: Annotated[int, typer.Option(min=1, max=500, help="How many clients to list (1 to 500)")] = 50,
+    first: Annotated[int, typer.Option(
+        min=1, max=500, help="How many clients to list (1 to 500)")] = 50,
     order: Annotated[ClientOrder, typer.Option(help="Order of the list")] = ClientOrder.SCORE_ASC,
     json_: Json = False,
     database: Database = None,

@@ -98,7 +98,8 @@ def _open(file: str) -> Iterator[BinaryIO]:
 
 def export(
     client: Annotated[str | None, typer.Option(help="Only this client's events")] = None,
-    after: Annotated[int | None, typer.Option(min=0, help="Only events after this position")] = None,
+    after: Annotated[int | None, typer.Option(
+        min=0, help="Only events after this position")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout)")
                       ] = None,
     database: Database = None,

@@ -101,8 +101,11 @@ def _integer(text: str) -> int:
 def _fraction(text: str) -> Decimal:
     """Refused: an amount is written as a string ("10.50"), so that no reader of the file
     takes it for a binary float."""
-    raise InvalidInput(f"the JSON number {_number(text)} is not an amount Palabra reads; "
-                       "write amounts as strings such as \"10.50\"")
+    if "e" in text.lower():
+        raise InvalidInput(f"the number {_number(text)} is written with an exponent; write "
+                           "amounts as strings such as \"0.01\"")
+    raise InvalidInput(f"the number {_number(text)} is a JSON number, not a string; write "
+                       "amounts as strings such as \"10.50\"")
 
 
 def _constant(text: str) -> Any:

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from api.cli import demo, figures, ledger, operations
+from api.cli import demo, figures, history, ledger, operations
 from api.cli.common import err
 
 log = logging.getLogger("palabra")
@@ -22,7 +22,7 @@ app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_
                   pretty_exceptions_enable=False)
 app.command("import")(ledger.import_)
 app.command()(ledger.export)
-app.command()(ledger.history)
+app.command()(history.history)
 app.command()(figures.client)
 app.command()(figures.portfolio)
 app.command()(operations.rebuild)

@@ -1,5 +1,5 @@
-"""The ledger's commands: `palabra import` (append a JSON Lines file), `palabra export`
-and `palabra history`."""
+"""The ledger's commands: `palabra import` (append a JSON Lines file) and `palabra export`
+(`palabra history` is in `api.cli.history`)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 
 from api.cli.common import Database, console, err, fail, ledger_at, services_at
 from api.export import export_lines
@@ -122,37 +119,3 @@ def export(
         finally:
             if output:
                 handle.close()
-
-
-def history(
-    ref: Annotated[str, typer.Argument(help="The client's reference")],
-    known_at: Annotated[datetime | None, typer.Option(
-        "--known-at", help="Only what the ledger knew then (ISO timestamp, UTC if no zone)",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
-    database: Database = None,
-) -> None:
-    """A client's events in stream order, with both times and retraction marks."""
-    if known_at is not None and known_at.tzinfo is None:
-        known_at = known_at.replace(tzinfo=UTC)
-    with ledger_at(database, create=False) as ledger:
-        try:
-            records = ledger.stream(ref, known_at=known_at)
-        except LedgerError as error:
-            err.print(f"[red]{escape(error.message)}[/red]")
-            raise typer.Exit(1) from None
-    table = Table(title=f"History of {ref}" + (f" as known at {known_at}" if known_at else ""),
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("v", "pos", "occurred", "recorded (UTC)", "event"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("details", overflow="fold", ratio=1)
-    for recorded in records:
-        event = recorded.event
-        details = ", ".join(f"{k}={v}" for k, v in recorded.data.items())
-        if event.actor:
-            details += f" (by {event.actor})"
-        table.add_row(str(event.originator_version), str(recorded.position),
-                      event.occurred_on.isoformat(),
-                      event.recorded_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                      event.type + (" (retracted)" if recorded.retracted else ""),
-                      escape(details), style="dim strike" if recorded.retracted else None)
-    console.print(table)

@@ -39,8 +39,9 @@ def history(
         print(json.dumps([export_line(r) for r in records], indent=2, ensure_ascii=False))
         return
     table = FittedTable(
-        [Column("v", 3, right=True), Column("pos", 2, right=True), Column("occurred"),
-         Column("recorded (UTC)", 1), Column("event"), Column("details", fold=True)],
+        [Column("v", 1, right=True), Column("pos", 2, right=True),
+         Column("occurred\nrecorded (UTC)"), Column("event", fold=True, least=20),
+         Column("details", fold=True, least=24)],
         title=f"History of {ref}" + (f" as known at {known_at:%Y-%m-%d %H:%M:%S %Z}"
                                      if known_at else ""),
         caption=Text("struck-through events were retracted: no figure counts them",
@@ -51,7 +52,7 @@ def history(
         if event.actor:
             details += f"\nrecorded by {event.actor}"
         table.add_row(str(event.originator_version), str(recorded.position),
-                      event.occurred_on.isoformat(), _second(event.recorded_at),
+                      f"{event.occurred_on.isoformat()}\n{_second(event.recorded_at)}",
                       event.type + (" (retracted)" if recorded.retracted else ""),
                       escape(details), style="dim strike" if recorded.retracted else None)
     console.print(table)

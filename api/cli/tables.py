@@ -29,6 +29,7 @@ class Column:
     rank: int = 0
     right: bool = False
     fold: bool = False
+    least: int = 0  # a fold column keeps at least this width (or its widest line)
 
     @property
     def justify(self) -> Literal["left", "right"]:
@@ -63,10 +64,10 @@ class FittedTable:
         table = Table(box=box.SIMPLE_HEAD)
         indexes = [self.columns.index(c) for c in columns]
         for column, index in zip(columns, indexes, strict=True):
+            natural = self._natural(index, console, options)
             table.add_column(column.header, justify=column.justify, no_wrap=not column.fold,
-                             overflow="fold",
-                             min_width=None if column.fold else self._natural(index, console,
-                                                                               options))
+                             overflow="fold", min_width=min(natural, column.least)
+                             if column.fold else natural)
         for cells, style in self.rows:
             table.add_row(*[cells[i] for i in indexes], style=style)
         return table

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.bootstrap import Services, open_services
+from api.cli.help import DATE, TIMESTAMP
 from api.cli.stores import StoreProblem, check_store
 from api.settings import Settings
 from domain.errors import Unavailable
@@ -94,9 +95,11 @@ def ledger_at(database: str | None, create: bool = True) -> Iterator[Ledger]:
 
 
 AsOf = Annotated[datetime | None, typer.Option(
-    "--as-of", help="Business date of the figures (default: today)", formats=["%Y-%m-%d"])]
+    "--as-of", metavar=DATE, help="Business date of the figures (default: today)",
+    formats=["%Y-%m-%d"])]
 KnownAt = Annotated[datetime | None, typer.Option(
-    "--known-at", help="Only what the ledger knew then (ISO timestamp, UTC if no zone)",
+    "--known-at", metavar=TIMESTAMP,
+    help="Only what the ledger knew then (ISO timestamp, UTC if no zone)",
     formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])]
 Json = Annotated[bool, typer.Option("--json", help="JSON in the shape of the GraphQL type")]
 

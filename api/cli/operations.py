@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -112,7 +113,12 @@ def serve(
                 ws="websockets-sansio")
 
 
-def status(database: Database = None) -> None:
+def status(
+    json_: Annotated[bool, typer.Option(
+        "--json", help="JSON: {store: {backend, where}, head, clients, position, lag, "
+                       "skipped: [{ref, stream, position, what, reason}], problem}")] = False,
+    database: Database = None,
+) -> None:
     """The store, its events, the read models' position and lag, and any problem of theirs
     (exit 1 when the read models are ahead of the event store)."""
     with services_at(database, create=False) as services:
@@ -123,6 +129,16 @@ def status(database: Database = None) -> None:
     where = store.path if store.backend == "sqlite" else (
         f"{store.user}@{store.host}:{store.port}/{store.dbname}"
         + (f" (schema {store.schema})" if store.schema else ""))
+    if json_:
+        print(json.dumps({
+            "store": {"backend": store.backend, "where": where}, "head": health.head,
+            "clients": clients, "position": health.position, "lag": health.lag,
+            "skipped": [{"ref": s.ref, "stream": s.stream, "position": s.position,
+                         "what": s.what, "reason": s.reason} for s in skipped],
+            "problem": health.problem}, indent=2, ensure_ascii=False))
+        if health.position > health.head:
+            raise typer.Exit(1)
+        return
     table = Table(box=box.SIMPLE_HEAD, show_header=False)
     table.add_column("what")
     table.add_column("value")

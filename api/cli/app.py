@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import demo, figures, history, ledger, operations
+from api.cli import append, demo, figures, history, ledger, operations
 from api.cli.common import err
 from api.cli.help import Command, Group
 
@@ -39,6 +39,7 @@ def _options(_: Annotated[bool, typer.Option(
 
 
 app.command("import", cls=Command)(ledger.import_)
+app.command(cls=Command)(append.append)
 app.command(cls=Command)(ledger.export)
 app.command(cls=Command)(history.history)
 app.command(cls=Command)(figures.client)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.cli.common import Database, console, err, fail, ledger_at, services_at
 from api.export import export_lines
@@ -31,7 +32,7 @@ def import_(
     Idempotent: importing the same file again writes nothing. A bad line stops the
     import with its line number; nothing of its batch is written, earlier batches stay.
     """
-    with ledger_at(database) as ledger, _open(file) as lines:
+    with ledger_at(database) as ledger, _open(file) as lines, _progress(file) as advance:
         written = replayed = 0
         batch: list[tuple[int, Entry]] = []
         seen: Counter[bytes] = Counter()
@@ -50,6 +51,7 @@ def import_(
             batch.clear()
 
         for number, raw in enumerate(lines, 1):
+            advance(len(raw))
             if not raw.strip():
                 continue
             try:
@@ -64,6 +66,24 @@ def import_(
                 flush()
         flush()
     console.print(f"imported {written} events ({replayed} already there)")
+
+
+#: files from this size on show their progress (on a terminal)
+PROGRESS_BYTES = 1 << 20
+
+
+@contextmanager
+def _progress(file: str) -> Iterator[Callable[[int], None]]:
+    """A function advancing a progress bar by bytes read: shown on a terminal for a file
+    of `PROGRESS_BYTES` or more, and gone once the import ends."""
+    size = Path(file).stat().st_size if file != "-" and Path(file).is_file() else 0
+    if size < PROGRESS_BYTES or not err.is_terminal:
+        yield lambda _: None
+        return
+    with Progress(TextColumn("importing"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("import", total=size)
+        yield lambda read: progress.advance(task, read)
 
 
 def _why(error: LedgerError) -> str:
@@ -115,7 +135,22 @@ def export(
                 lines = export_lines(services.ledger, client, after or 0)
             except LedgerError as error:
                 fail(error.message)
-            handle.writelines(lines)
+            last = ""
+            for line in lines:
+                handle.write(line)
+                last = line
         finally:
             if output:
                 handle.close()
+    if output is not None:
+        _summary(output, last)
+
+
+def _summary(output: Path, last: str) -> None:
+    """What `export -o` wrote, on stderr (from its last line: complete, or cut)."""
+    end = loads(last) if last else {}
+    if is_trailer(end):
+        err.print(f"wrote {end['count']:,} events to {output} (up to position "
+                  f"{end['lastPosition']:,}), complete", soft_wrap=True, markup=False)
+    else:
+        fail(f"the export to {output} was cut before its end: run it again")

@@ -174,3 +174,18 @@ def test_the_license_is_an_spdx_expression() -> None:
 
     project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert isinstance(project["project"]["license"], str)
+
+
+@pytest.mark.slow
+def test_building_the_package_prints_no_deprecation_warning(tmp_path: Path) -> None:
+    """The build pip runs on install (isolated, with the setuptools pyproject.toml asks
+    for) warns of nothing deprecated in our configuration."""
+    root = Path(__file__).parents[2]
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w",
+                           str(tmp_path), str(root)], capture_output=True, text=True,
+                          timeout=600)
+    if done.returncode != 0 and "Could not find a version" in done.stderr + done.stdout:
+        pytest.skip("no package index reachable to fetch the build backend")
+    assert done.returncode == 0, done.stderr[-2000:]
+    output = done.stdout + done.stderr
+    assert "Deprecat" not in output, [line for line in output.splitlines() if "eprecat" in line]

@@ -19,8 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.common import Database, console, err, fail, services_at, settings_at
+from api.cli.stores import StoreProblem, check_store, reach
 from api.settings import Settings
+from domain.errors import Unavailable
 from projections.indexer import refresh_index
+from projections.store import Database as Store
 
 #: below this many events one process rebuilds faster than several (starting the
 #: processes costs 1 to 3 s; one process folds some 25,000 events a second)
@@ -113,6 +116,10 @@ def serve(
                   "PALABRA_API_KEYS_FILE, or use --dev on this machine only[/red]")
         raise typer.Exit(2)
     _port_free(host, port)
+    try:
+        check_store(Store.parse(settings.database_url, settings.db_timeout), create=True)
+    except StoreProblem as problem:
+        fail(str(problem))
     logs.configure(settings.log_level)
     if dev:
         err.print("[yellow]DEV MODE: the API is open to anyone on this machine, without "
@@ -205,7 +212,6 @@ def db_init(
     database: Database = None,
 ) -> None:
     """Create tables, immutability triggers and the application role (idempotent)."""
-    from projections.store import Database as Store
     from projections.store import admin
 
     url = database or Settings.from_env().database_url
@@ -214,12 +220,17 @@ def db_init(
         err.print(f"[red]{app_password_env} is not set[/red]")
         raise typer.Exit(2)
     try:
-        for line in admin.init(Store.parse(url), app_role, password,
-                               login_without_password=False):
+        store = Store.parse(url)
+        if store.backend == "postgres":
+            reach(store).close()
+        for line in admin.init(store, app_role, password, login_without_password=False):
             console.print(f"✓ {line}")
+    except StoreProblem as problem:
+        fail(str(problem))
     except ValueError as error:  # SetUpRefused among them
-        err.print(f"[red]{escape(str(error))}[/red]")
-        raise typer.Exit(2) from None
+        fail(str(error), 2)
+    except Unavailable as error:
+        fail(error.message)
     except psycopg.Error as error:
         err.print(f"[red]the database refused the set-up: {escape(str(error).strip())}[/red]")
         raise typer.Exit(1) from None
@@ -230,12 +241,16 @@ def db_check(
     database: Database = None,
 ) -> None:
     """Report what `palabra db init` set up and what is missing (exit 1 if anything is)."""
-    from projections.store import Database as Store
     from projections.store import admin
 
     url = database or Settings.from_env().database_url
     try:
-        findings = admin.check(Store.parse(url), app_role)
+        store = Store.parse(url)
+        if store.backend == "postgres":
+            reach(store).close()
+        findings = admin.check(store, app_role)
+    except StoreProblem as problem:
+        fail(f"cannot check the store: {problem}")
     except (ValueError, psycopg.Error) as error:
         err.print(f"[red]cannot check the store: {escape(str(error).strip())}[/red]")
         raise typer.Exit(2) from None

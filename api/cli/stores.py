@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -62,12 +63,16 @@ def _check_sqlite(store: Database, create: bool) -> None:
                            "(`palabra import FILE` or `palabra demo`)")
 
 
-def _check_postgres(store: Database, create: bool) -> None:
+def reach(store: Database) -> psycopg.Connection[Any]:
+    """A connection to the PostgreSQL store, or why there is none (`StoreProblem`)."""
     try:
-        conn = store.connect(autocommit=True)
+        return store.connect(autocommit=True)
     except psycopg.OperationalError as error:
         raise StoreProblem(_unreachable(store, str(error))) from None
-    with conn:
+
+
+def _check_postgres(store: Database, create: bool) -> None:
+    with reach(store) as conn:
         schema = store.schema or "public"
         exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
                               (f'"{schema}".{EVENTS_TABLE["postgres"]}',)).fetchone()

@@ -189,3 +189,10 @@ def test_building_the_package_prints_no_deprecation_warning(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr[-2000:]
     output = done.stdout + done.stderr
     assert "Deprecat" not in output, [line for line in output.splitlines() if "eprecat" in line]
+
+
+@pytest.mark.parametrize("command", [("serve", "--dev", "--port", "0"), ("db", "init"),
+                                     ("db", "check"), ("project", "--once"), ("import", "-")])
+def test_every_command_on_an_unreachable_postgres_says_so(command: tuple[str, ...]) -> None:
+    refused(*command, "--database", "postgresql://postgres@127.0.0.1:1/x", stdin=b"",
+            says="cannot reach PostgreSQL at 127.0.0.1:1")

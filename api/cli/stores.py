@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+from domain.errors import Unavailable
 from projections.store import Database
 
 #: the event table the library creates: on PostgreSQL named after the application
@@ -110,4 +111,5 @@ def _unreachable(store: Database, reason: str) -> str:
     if "refused" in reason or "could not" in reason or "translate host" in reason:
         return (f"cannot reach {at}: is PostgreSQL running there, and are the host and port "
                 "in the store URL right?")
-    return f"{at} refused the connection: {reason.strip().splitlines()[0]}"
+    detail = reason.strip().splitlines()[0].removeprefix("connection failed: ")
+    return f"{Unavailable().reason} ({at}: {detail})"

@@ -18,9 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.common import Database, console, err, fail, services_at, settings_at
+from api.cli.common import Database, console, err, fail, services_at, settings_or_exit
 from api.cli.stores import StoreProblem, check_store, reach
-from api.settings import Settings
 from domain.errors import Unavailable
 from projections.indexer import refresh_index
 from projections.store import Database as Store
@@ -99,11 +98,7 @@ def serve(
     from api import logs
     from api.http import create_app
 
-    try:
-        settings = settings_at(database)
-    except ValueError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
+    settings = settings_or_exit(database)
     if dev and host not in ("127.0.0.1", "localhost", "::1"):
         err.print("[red]--dev serves without API keys: only on 127.0.0.1[/red]")
         raise typer.Exit(2)
@@ -214,7 +209,7 @@ def db_init(
     """Create tables, immutability triggers and the application role (idempotent)."""
     from projections.store import admin
 
-    url = database or Settings.from_env().database_url
+    url = settings_or_exit(database).database_url
     password = os.environ.get(app_password_env) if app_password_env else None
     if app_password_env and not password:
         err.print(f"[red]{app_password_env} is not set[/red]")
@@ -243,7 +238,7 @@ def db_check(
     """Report what `palabra db init` set up and what is missing (exit 1 if anything is)."""
     from projections.store import admin
 
-    url = database or Settings.from_env().database_url
+    url = settings_or_exit(database).database_url
     try:
         store = Store.parse(url)
         if store.backend == "postgres":

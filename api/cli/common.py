@@ -48,9 +48,12 @@ def settings_or_exit(database: str | None) -> Settings:
     """`settings_at`, or a plain refusal naming the setting (exit 2)."""
     try:
         settings = settings_at(database)
-        Store.parse(settings.database_url, settings.db_timeout)
-    except ValueError as error:  # SettingsError among them
+    except ValueError as error:  # SettingsError: it names the variable
         fail(str(error), 2)
+    try:
+        Store.parse(settings.database_url, settings.db_timeout)
+    except ValueError as error:
+        fail(f"{'--database' if database else 'PALABRA_DATABASE_URL'}: {error}", 2)
     return settings
 
 

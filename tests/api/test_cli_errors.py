@@ -72,8 +72,10 @@ def test_a_bad_schema_name_is_refused_before_anything_is_created(
     ("?poolsize=5", "unknown parameter in the store URL: ?poolsize"),
 ])
 def test_url_parameters_are_checked_by_name(query: str, says: str) -> None:
-    refused("status", "--database", f"postgresql://postgres@127.0.0.1:1/x{query}",
-            says=says, code=2)
+    url = f"postgresql://postgres@127.0.0.1:1/x{query}"
+    refused("status", "--database", url, says=f"--database: {says}", code=2)
+    refused("status", env={"PALABRA_DATABASE_URL": url}, says=f"PALABRA_DATABASE_URL: {says}",
+            code=2)
 
 
 @pytest.mark.postgres

@@ -120,7 +120,23 @@ class Settings(BaseSettings):
     @field_validator("trust_weights", mode="before")
     @classmethod
     def _weights(cls, value: Any) -> Any:
-        return weights_from(json.loads(value)) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        expected = ("expected a JSON object of trust components and their weights, e.g. "
+                    '{"paymentPunctuality": 0.4}')
+        try:
+            given = json.loads(value)
+        except ValueError:
+            raise ValueError(f"not JSON; {expected}") from None
+        if not isinstance(given, dict):
+            raise ValueError(f"not a JSON object; {expected}")
+        try:
+            return weights_from(given)
+        except (TypeError, ValueError) as error:
+            reason = str(error)
+            if "convert" in reason or isinstance(error, TypeError):
+                reason = "a weight is not a number"
+            raise ValueError(f"{reason}; {expected}") from None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -67,7 +67,8 @@ MAX_NUMBER = 24
 
 
 def loads(raw: bytes | str) -> Mapping[str, Any]:
-    """Parse one line (UTF-8 bytes or text); numbers with a fraction stay exact (Decimal)."""
+    """Parse one line (UTF-8 bytes or text); a number with a fraction or an exponent is
+    refused (amounts are strings)."""
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -98,10 +99,13 @@ def _integer(text: str) -> int:
 
 
 def _fraction(text: str) -> Decimal:
+    """Refused: an amount is written as a string ("10.50"), so that no reader of the file
+    takes it for a binary float."""
     if "e" in text.lower():
         raise InvalidInput(f"the number {_number(text)} is written with an exponent; write "
                            "amounts as strings such as \"0.01\"")
-    return Decimal(_number(text))
+    raise InvalidInput(f"the number {_number(text)} is a JSON number, not a string; write "
+                       "amounts as strings such as \"10.50\"")
 
 
 def _constant(text: str) -> Any:

@@ -6,29 +6,70 @@ The commands live by concern: the ledger's (`api.cli.ledger`), the figures'
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
-from api.cli import demo, figures, ledger, operations
+from api.cli import append, demo, figures, history, ledger, operations
+from api.cli.common import err
+from api.cli.help import Command, Group
+
+log = logging.getLogger("palabra")
 
 app = typer.Typer(help="Palabra: the customer-relationship ledger.", no_args_is_help=True,
-                  add_completion=False, rich_markup_mode="markdown")
-app.command("import")(ledger.import_)
-app.command()(ledger.export)
-app.command()(ledger.history)
-app.command()(figures.client)
-app.command()(figures.portfolio)
-app.command()(operations.rebuild)
-app.command()(operations.project)
-app.command()(demo.demo)
-app.command()(operations.serve)
-app.command()(operations.status)
+                  add_completion=False, rich_markup_mode="markdown",
+                  pretty_exceptions_enable=False, cls=Group)
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        print(f"palabra {version('palabra')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(_: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Show Palabra's version and exit")] = False) -> None:
+    """Palabra: the customer-relationship ledger."""
+
+
+app.command("import", cls=Command)(ledger.import_)
+app.command(cls=Command)(append.append)
+app.command(cls=Command)(ledger.export)
+app.command(cls=Command)(history.history)
+app.command(cls=Command)(figures.client)
+app.command(cls=Command)(figures.portfolio)
+app.command(cls=Command)(operations.rebuild)
+app.command(cls=Command)(operations.project)
+app.command(cls=Command)(demo.demo)
+app.command(cls=Command)(operations.serve)
+app.command(cls=Command)(operations.status)
 
 db = typer.Typer(help="Set up and check a PostgreSQL store for production.",
-                 no_args_is_help=True)
-db.command("init")(operations.db_init)
-db.command("check")(operations.db_check)
+                 no_args_is_help=True, cls=Group)
+db.command("init", cls=Command)(operations.db_init)
+db.command("check", cls=Command)(operations.db_check)
 app.add_typer(db, name="db")
 
 
 def main() -> None:
-    app()
+    """Run the command; an error no command foresaw is one line on stderr (the details
+    in the log, at DEBUG) and exit code 1 — never a traceback."""
+    try:
+        app()
+    except Exception as error:  # the last resort: every foreseen error has its sentence
+        if os.environ.get("PALABRA_LOG_LEVEL", "").upper() == "DEBUG":
+            from api import logs
+
+            logs.configure("DEBUG")
+        log.debug("unexpected error", exc_info=True)
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        err.print(f"palabra stopped on an unexpected error: {type(error).__name__}"
+                  + (f": {reason}" if reason else "")
+                  + " (PALABRA_LOG_LEVEL=DEBUG logs the details)", style="red", markup=False)
+        sys.exit(1)

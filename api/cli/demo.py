@@ -30,7 +30,7 @@ def demo(database: Database = None, today: Today = None) -> None:
         err.print(f"[red]--today {day} is after today ({clock().date()}): the demo records "
                   "nothing in the future[/red]")
         raise typer.Exit(2)
-    with services_at(database, clock) as services:
+    with services_at(database, clock=clock) as services:
         ledger, clients = services.ledger, demo_clients()
         try:
             loaded_on = ledger.stream(clients[0].ref)[0].event.recorded_at.date()

@@ -10,9 +10,20 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from api.cli.common import AsOf, Database, Json, KnownAt, console, day_of, err, services_at
+from api.cli.common import (
+    AsOf,
+    Database,
+    Json,
+    KnownAt,
+    console,
+    day_of,
+    err,
+    fail,
+    services_at,
+)
 from api.cli.json_output import client_json
 from api.cli.rendering import client_tables, portfolio_tables
+from domain.errors import LedgerError
 from domain.values import to_json
 from projections.figures.portfolio import ClientOrder
 
@@ -27,7 +38,7 @@ def client(
     """A client's figures: trust, expectations vs reality, payments, signals."""
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
-    with services_at(database) as services:
+    with services_at(database, create=False) as services:
         day = day_of(services, as_of)
         figures = services.read_model.client(ref, day, known_at)
         if figures is None:
@@ -47,21 +58,43 @@ def client(
         console.print(client_tables(figures, onsets, policy))
 
 
+PORTFOLIO_JSON = (
+    "JSON: {\"portfolio\": the GraphQL `portfolio` query's Portfolio (asOf, clients, byBand, "
+    "unscored, totals per currency with their named aging buckets, signals); \"clients\": "
+    "the page of the client list as a flat list (the nodes of the GraphQL `clients` "
+    "connection, with the list's fields only: ref, name, currency, score, band, state, "
+    "outstanding, overdue, signals); \"totalCount\" and \"pageInfo\" {hasNextPage, "
+    "endCursor} as in the GraphQL connection}")
+
+
 def portfolio(
     as_of: AsOf = None,
-    first: Annotated[int, typer.Option(help="How many clients to list")] = 50,
-    order: Annotated[ClientOrder, typer.Option(help="Order of the list")] = ClientOrder.SCORE_ASC,
-    json_: Json = False,
+    first: Annotated[int, typer.Option(
+        min=1, max=500, help="How many clients to list (1 to 500)")] = 50,
+    after: Annotated[str | None, typer.Option(
+        help="List the clients after this cursor (the `next page` line, or "
+             "pageInfo.endCursor in the JSON)")] = None,
+    order: Annotated[ClientOrder, typer.Option(
+        case_sensitive=False, help="Order of the list")] = ClientOrder.SCORE_ASC,
+    json_: Annotated[bool, typer.Option("--json", help=PORTFOLIO_JSON)] = False,
     database: Database = None,
 ) -> None:
     """Across clients: bands, totals and aging per currency, signals, the client list."""
-    with services_at(database) as services:
+    with services_at(database, create=False) as services:
         day = day_of(services, as_of)
         summary = services.read_model.portfolio(day)
-        page = services.read_model.clients(day, first=first, order=order)
+        try:
+            page = services.read_model.clients(day, first=first, after=after, order=order)
+        except LedgerError as error:
+            fail(f"--after: {error.message}", 2)
     if json_:
-        print(json.dumps({"portfolio": to_json(summary),
-                          "clients": [to_json(e) for _, e in page.entries]},
-                         indent=2, ensure_ascii=False))
+        print(json.dumps({
+            "portfolio": to_json(summary), "clients": [to_json(e) for _, e in page.entries],
+            "totalCount": page.total_count,
+            "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": page.end_cursor},
+        }, indent=2, ensure_ascii=False))
         return
     console.print(portfolio_tables(summary, [e for _, e in page.entries]))
+    console.print(f"{len(page.entries)} of {page.total_count} clients"
+                  + (f"; the next page: the same command with --after {page.end_cursor}"
+                     if page.has_next_page else ""), soft_wrap=True)

@@ -1,22 +1,20 @@
-"""The ledger's commands: `palabra import` (append a JSON Lines file), `palabra export`
-and `palabra history`."""
+"""The ledger's commands: `palabra import` (append a JSON Lines file) and `palabra export`
+(`palabra history` is in `api.cli.history`)."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api.cli.common import Database, console, err, ledger_at, services_at
+from api.cli.common import Database, console, err, fail, ledger_at, services_at
 from api.export import export_lines
 from domain.entries import Entry
 from domain.errors import LedgerError
@@ -25,7 +23,7 @@ from domain.jsonlines import entry_from_line, is_trailer, loads
 
 def import_(
     file: Annotated[str, typer.Argument(help="JSON Lines file of events, or - for stdin")],
-    batch_size: Annotated[int, typer.Option(help="Events per all-or-nothing batch")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per all-or-nothing batch")] = 1000,
     database: Database = None,
 ) -> None:
     """Append the events of a JSON Lines file, one event a line (the format `palabra export`
@@ -34,7 +32,7 @@ def import_(
     Idempotent: importing the same file again writes nothing. A bad line stops the
     import with its line number; nothing of its batch is written, earlier batches stay.
     """
-    with ledger_at(database) as ledger, _open(file) as lines:
+    with ledger_at(database) as ledger, _open(file) as lines, _progress(file) as advance:
         written = replayed = 0
         batch: list[tuple[int, Entry]] = []
         seen: Counter[bytes] = Counter()
@@ -53,6 +51,7 @@ def import_(
             batch.clear()
 
         for number, raw in enumerate(lines, 1):
+            advance(len(raw))
             if not raw.strip():
                 continue
             try:
@@ -67,6 +66,24 @@ def import_(
                 flush()
         flush()
     console.print(f"imported {written} events ({replayed} already there)")
+
+
+#: files from this size on show their progress (on a terminal)
+PROGRESS_BYTES = 1 << 20
+
+
+@contextmanager
+def _progress(file: str) -> Iterator[Callable[[int], None]]:
+    """A function advancing a progress bar by bytes read: shown on a terminal for a file
+    of `PROGRESS_BYTES` or more, and gone once the import ends."""
+    size = Path(file).stat().st_size if file != "-" and Path(file).is_file() else 0
+    if size < PROGRESS_BYTES or not err.is_terminal:
+        yield lambda _: None
+        return
+    with Progress(TextColumn("importing"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("import", total=size)
+        yield lambda read: progress.advance(task, read)
 
 
 def _why(error: LedgerError) -> str:
@@ -98,56 +115,42 @@ def _open(file: str) -> Iterator[BinaryIO]:
 
 def export(
     client: Annotated[str | None, typer.Option(help="Only this client's events")] = None,
-    after: Annotated[int | None, typer.Option(help="Only events after this position")] = None,
+    after: Annotated[int | None, typer.Option(
+        min=0, help="Only events after this position")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout)")
                       ] = None,
     database: Database = None,
 ) -> None:
     """Write events as JSON Lines with version, position, recordedAt and retracted, then
     a last line {"complete": true, "count", "lastPosition"} (missing: the export was cut)."""
-    with services_at(database) as services:
-        handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: there is no folder {output.parent}")
+    with services_at(database, create=False) as services:
+        try:
+            handle = output.open("w", encoding="utf-8") if output else sys.stdout
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
         try:
             try:
                 lines = export_lines(services.ledger, client, after or 0)
             except LedgerError as error:
-                err.print(f"[red]{escape(error.message)}[/red]")
-                raise typer.Exit(1) from None
-            handle.writelines(lines)
+                fail(error.message)
+            last = ""
+            for line in lines:
+                handle.write(line)
+                last = line
         finally:
             if output:
                 handle.close()
+    if output is not None:
+        _summary(output, last)
 
 
-def history(
-    ref: Annotated[str, typer.Argument(help="The client's reference")],
-    known_at: Annotated[datetime | None, typer.Option(
-        "--known-at", help="Only what the ledger knew then (ISO timestamp, UTC if no zone)",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
-    database: Database = None,
-) -> None:
-    """A client's events in stream order, with both times and retraction marks."""
-    if known_at is not None and known_at.tzinfo is None:
-        known_at = known_at.replace(tzinfo=UTC)
-    with ledger_at(database) as ledger:
-        try:
-            records = ledger.stream(ref, known_at=known_at)
-        except LedgerError as error:
-            err.print(f"[red]{escape(error.message)}[/red]")
-            raise typer.Exit(1) from None
-    table = Table(title=f"History of {ref}" + (f" as known at {known_at}" if known_at else ""),
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("v", "pos", "occurred", "recorded (UTC)", "event"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("details", overflow="fold", ratio=1)
-    for recorded in records:
-        event = recorded.event
-        details = ", ".join(f"{k}={v}" for k, v in recorded.data.items())
-        if event.actor:
-            details += f" (by {event.actor})"
-        table.add_row(str(event.originator_version), str(recorded.position),
-                      event.occurred_on.isoformat(),
-                      event.recorded_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                      event.type + (" (retracted)" if recorded.retracted else ""),
-                      escape(details), style="dim strike" if recorded.retracted else None)
-    console.print(table)
+def _summary(output: Path, last: str) -> None:
+    """What `export -o` wrote, on stderr (from its last line: complete, or cut)."""
+    end = loads(last) if last else {}
+    if is_trailer(end):
+        err.print(f"wrote {end['count']:,} events to {output} (up to position "
+                  f"{end['lastPosition']:,}), complete", soft_wrap=True, markup=False)
+    else:
+        fail(f"the export to {output} was cut before its end: run it again")

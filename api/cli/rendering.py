@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from rich import box
 from rich.console import Group
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
+from api.cli.tables import Column, FittedTable
 from projections.figures import ClientFigures
 from projections.figures.contact_policy import ContactPolicy
 from projections.figures.gap import SideGap
@@ -45,9 +44,9 @@ def client_tables(f: ClientFigures, onsets: Mapping[SignalKind, date | None],
         f" as of {f.as_of} · {f.state.value.lower()}",
         f" ({f.end_reason.value})" if f.end_reason else "",
         f" · version {f.version}")
-    score = Table(box=box.SIMPLE_HEAD, title="Trust", title_justify="left")
-    for column in ("component", "side", "weight", "value", "observations"):
-        score.add_column(column, justify="left" if column in ("component", "side") else "right")
+    score = FittedTable([Column("component"), Column("side"), Column("weight", right=True),
+                         Column("value", right=True), Column("observations", 1, right=True)],
+                        title="Trust")
     for c in trust.components:
         score.add_row(c.name, c.side.value, f"{c.weight:.2f}", _number(c.value),
                       str(c.observations))
@@ -58,29 +57,35 @@ def client_tables(f: ClientFigures, onsets: Mapping[SignalKind, date | None],
         f" · confidence {trust.confidence.value} · client side {_number(trust.client_side)}"
         f" · vendor side {_number(trust.vendor_side)}")
 
-    gap = Table(box=box.SIMPLE_HEAD, title="Expectations vs reality", title_justify="left")
-    for column in ("obligor", "counted", "on time", "late", "overdue", "broken", "open",
-                   "on-time rate", "mean delay", "expected", "realized"):
-        gap.add_column(column, justify="left" if column == "obligor" else "right")
+    gap = FittedTable([
+        Column("obligor"), Column("counted", right=True), Column("on time", 2, right=True),
+        Column("late", 2, right=True), Column("overdue", 2, right=True),
+        Column("broken", 2, right=True), Column("open", 3, right=True),
+        Column("on time %", right=True), Column("mean delay", 1, right=True),
+        Column("expected", right=True), Column("realized", right=True)],
+        title="Expectations vs reality")
     for side, g in (("VENDOR", f.gap.vendor), ("CLIENT", f.gap.client)):
         gap.add_row(side, *_side(g, f.currency))
 
     p = f.payments
-    money = Table(box=box.SIMPLE_HEAD, title="Payments", title_justify="left")
-    for column in ("invoiced", "received", "outstanding", "overdue", "credit", "written off",
-                   "DSO", "days to pay", "beyond terms"):
-        money.add_column(column, justify="right")
+    money = FittedTable([
+        Column("invoiced", right=True), Column("received", right=True),
+        Column("outstanding", right=True), Column("overdue", right=True),
+        Column("credit", 2, right=True), Column("written off", 1, right=True),
+        Column("DSO", 1, right=True), Column("days to pay", 3, right=True),
+        Column("beyond terms", 1, right=True)],
+        title="Payments")
     money.add_row(_money(p.invoiced), _money(p.received), _money(p.outstanding),
                   _money(p.overdue), _money(p.credit), _money(p.written_off), _number(p.dso),
                   _number(p.average_days_to_pay), _number(p.average_days_beyond_terms))
     money.caption = "aging: " + " · ".join(
         f"{a.bucket.value} {_money(a.amount)}" for a in p.aging) + f" ({p.currency})"
 
-    parts: list[Table | Text] = [title, score, gap, money]
+    parts: list[FittedTable | Text] = [title, score, gap, money]
     if f.signals:
-        warn = Table(box=box.SIMPLE_HEAD, title="Signals", title_justify="left")
-        for column in ("signal", "since", "evidence", "what to do"):
-            warn.add_column(column, overflow="fold")
+        warn = FittedTable([Column("signal"), Column("since"),
+                            Column("evidence", fold=True), Column("what to do", 1, fold=True)],
+                           title="Signals")
         for s in f.signals:
             warn.add_row(Text(s.kind.value, style="bold yellow"),
                          since.isoformat() if (since := onsets.get(s.kind)) else "—",
@@ -107,22 +112,20 @@ def portfolio_tables(p: Portfolio, clients: Sequence[IndexEntry]) -> Group:
     """The portfolio's summary and a page of its clients."""
     bands = Text.assemble(*[part for b in p.by_band for part in (
         _band(b.band.value), f" {b.count}   ")], ("unscored ", "dim"), str(p.unscored))
-    totals = Table(box=box.SIMPLE_HEAD, title=f"Portfolio as of {p.as_of}: {p.clients} clients",
-                   title_justify="left")
-    for column in ("currency", "outstanding", "overdue", "current", "1-30", "31-60",
-                   "61-90", "90+"):
-        totals.add_column(column, justify="left" if column == "currency" else "right")
+    totals = FittedTable([
+        Column("currency"), Column("outstanding", right=True), Column("overdue", right=True),
+        Column("current", 1, right=True),
+        *[Column(bucket, right=True) for bucket in ("1-30", "31-60", "61-90", "90+")]],
+        title=f"Portfolio as of {p.as_of}: {p.clients} clients")
     for t in p.totals:
         totals.add_row(t.currency, _money(t.outstanding), _money(t.overdue),
                        *[_money(a.amount) for a in t.aging])
     signals = Text("signals: " + (", ".join(f"{s.kind.value} {s.count}" for s in p.signals
                                              if s.count) or "none"))
-    table = Table(box=box.SIMPLE_HEAD)
-    for column in ("client", "name", "score", "band", "outstanding", "overdue", "state",
-                   "signals"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column in ("score", "outstanding", "overdue")
-                         else "left")
+    table = FittedTable([
+        Column("client"), Column("name", fold=True), Column("score", right=True),
+        Column("band"), Column("outstanding", right=True), Column("overdue", 2, right=True),
+        Column("state", 3), Column("signals", 1, fold=True)])
     for e in clients:
         table.add_row(e.ref, escape(e.name), _number(e.score), _band(e.band),
                       _money(e.outstanding, e.currency), _money(e.overdue), e.state.lower(),

@@ -65,8 +65,10 @@ def _present(ok: bool, what: str) -> Finding:
 
 
 def init(database: Database, app_role: str | None = None,
-         app_password: str | None = None) -> list[str]:
-    """Create what is missing; returns what was done, in words."""
+         app_password: str | None = None, login_without_password: bool = True) -> list[str]:
+    """Create what is missing; returns what was done, in words.  A new role without a
+    password is created NOLOGIN when `login_without_password` is false (the command
+    line's choice: it never creates a login role that anyone may log in as)."""
     if database.backend != "postgres":
         raise ValueError("palabra db init is for PostgreSQL; SQLite needs no set-up")
     ledger, view = open_ledger(database.url), open_view(database.url)  # tables, triggers
@@ -76,13 +78,19 @@ def init(database: Database, app_role: str | None = None,
             "functions are in place"]
     if app_role:
         with database.connect(autocommit=True) as conn:
-            _role(conn, database, app_role, app_password)
+            login = bool(app_password) or login_without_password
+            if _role(conn, database, app_role, app_password, login) and not login:
+                done.append(f"role {app_role} was created NOLOGIN, as no password was "
+                            f"given: run palabra db init --app-role {app_role} "
+                            "--app-password-env VAR to give it one and let it log in")
         done.append(f"role {app_role} may INSERT and SELECT events, maintain the read "
                     "models and move the tracked position within the log, nothing more")
     return done
 
 
-def _role(conn: Any, database: Database, role: str, password: str | None) -> None:
+def _role(conn: Any, database: Database, role: str, password: str | None,
+          login: bool = True) -> bool:
+    """Create or update the role; True if it was created."""
     name, schema = sql.Identifier(role), sql.Identifier(database.schema or "public")
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
     row = conn.execute("SELECT rolcreaterole OR rolsuper FROM pg_roles "
@@ -94,9 +102,11 @@ def _role(conn: Any, database: Database, role: str, password: str | None) -> Non
             "LOGIN PASSWORD …), then run palabra db init --app-role again without a "
             "password, or run it as a user with CREATEROLE")
     if not exists:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(name))
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN" if login else "CREATE ROLE {} NOLOGIN")
+                     .format(name))
     if password:
-        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(name, sql.Literal(password)))
+        conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+            name, sql.Literal(password)))
     statements = [
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
             sql.Identifier(database.dbname), name),
@@ -121,6 +131,7 @@ def _role(conn: Any, database: Database, role: str, password: str | None) -> Non
         raise SetUpRefused(f"{database.user} may not grant what the role needs "
                            f"({error.diag.message_primary}): run palabra db init as the "
                            "owner of the tables") from None
+    return not exists
 
 
 def check(database: Database, app_role: str | None = None) -> list[Finding]:

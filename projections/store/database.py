@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,39 @@ from projections.store.postgres import PostgresClientsView
 from projections.store.sqlite import SQLiteClientsView
 
 DEFAULT_URL = "sqlite:///palabra.db"
+#: a schema name used as is, unquoted, by the library's SQL
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+#: the parameters each kind of URL may carry
+_PARAMETERS = {"sqlite": ("mode",), **dict.fromkeys(
+    ("postgresql", "postgres", "postgresql+psycopg"), ("schema", "pool_size", "max_overflow"))}
+
+
+def _refuse_unknown(query: dict[str, str], known: tuple[str, ...]) -> None:
+    unknown = sorted(set(query) - set(known))
+    if unknown:
+        raise ValueError(f"unknown parameter{'s' if len(unknown) > 1 else ''} in the store URL: "
+                         f"{', '.join('?' + name for name in unknown)} (it may carry "
+                         f"{', '.join('?' + name for name in known)})")
+
+
+def _count(query: dict[str, str], name: str, default: int, least: int) -> int:
+    """A whole-number parameter of the URL, at least `least`."""
+    value = query.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < least:
+        raise ValueError(f"?{name} in the store URL must be a whole number of at least "
+                         f"{least}, not {value!r}")
+    return int(value)
+
+
+def _port(parts: Any) -> int:
+    try:
+        return int(parts.port or 5432)
+    except ValueError:
+        raise ValueError("the port in the store URL must be a number from 1 to 65535") from None
+
+
 @dataclass(frozen=True)
 class Database:
     """A parsed `PALABRA_DATABASE_URL`."""
@@ -51,7 +85,9 @@ class Database:
     @classmethod
     def parse(cls, url: str, timeout: float = DEFAULT_TIMEOUT) -> Database:
         parts = urlsplit(url)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if parts.scheme in _PARAMETERS:
+            _refuse_unknown(query, _PARAMETERS[parts.scheme])
         if parts.scheme == "sqlite":
             path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
             if parts.netloc or not path:
@@ -64,11 +100,16 @@ class Database:
             if not dbname or not parts.hostname:
                 raise ValueError(f"a PostgreSQL URL is postgresql://user:password@host:port/"
                                  f"dbname, not {url!r}")
+            schema = query.get("schema", "")
+            if schema and not SCHEMA_NAME.fullmatch(schema):
+                raise ValueError(f"?schema={schema} is not a schema name Palabra can use: "
+                                 "lower-case letters, digits and _, starting with a letter "
+                                 "or _, at most 63 characters")
             return cls(url, "postgres", dbname=dbname, host=parts.hostname,
-                       port=parts.port or 5432, user=unquote(parts.username or "postgres"),
-                       password=unquote(parts.password or ""), schema=query.get("schema", ""),
-                       pool_size=int(query.get("pool_size", 5)),
-                       max_overflow=int(query.get("max_overflow", 10)), timeout=timeout)
+                       port=_port(parts), user=unquote(parts.username or "postgres"),
+                       password=unquote(parts.password or ""), schema=schema,
+                       pool_size=_count(query, "pool_size", 5, 1),
+                       max_overflow=_count(query, "max_overflow", 10, 0), timeout=timeout)
         raise ValueError(f"PALABRA_DATABASE_URL must start with sqlite:/// or postgresql://, "
                          f"not {url!r}")
 

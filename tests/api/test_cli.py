@@ -218,6 +218,7 @@ def test_history_shows_both_times_and_retractions(database_url: str) -> None:
 
 
 def test_unknown_client_history_is_a_plain_error(database_url: str) -> None:
+    assert palabra(database_url, "import", "-", input=GOOD_LINE.decode()).exit_code == 0
     result = palabra(database_url, "history", "nobody")
     assert result.exit_code == 1
     assert "there is no client nobody" in result.stderr

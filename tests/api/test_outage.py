@@ -343,5 +343,7 @@ def test_a_database_nothing_listens_for_is_one_plain_line_for_the_command_line()
     seconds, result = timed(CliRunner().invoke, cli, ["status", "--database", url],
                             env={"PALABRA_DB_TIMEOUT": "1"})
     assert result.exit_code == 1
-    assert result.output.strip() == UNAVAILABLE
+    assert result.output.strip() == (  # the cause, not the pool's "couldn't get a connection"
+        f"cannot reach PostgreSQL at 127.0.0.1:{port}: is PostgreSQL running there, and are "
+        "the host and port in the store URL right?")
     assert seconds < 4, f"status took {seconds:.1f} s to give up"

@@ -48,8 +48,10 @@ class History:
         self._retractions_lock = threading.Lock()
 
     def decode(self, notification: Notification) -> Relationship.Event:
+        """A stored event as the client's event (TypeError: it is not one)."""
         event = self.mapper.to_domain_event(notification)
-        assert isinstance(event, Relationship.Event)
+        if not isinstance(event, Relationship.Event):
+            raise TypeError(f"{notification.topic} is not an event of a client")
         return event
 
     def stream(self, client_ref: str, known_at: datetime | None = None) -> list[Recorded]:

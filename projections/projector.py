@@ -253,12 +253,9 @@ def decode_event(ledger: Ledger, notification: Notification,
                  ) -> Relationship.Event | Unreadable:
     """A stored event as the client's event, or what says why it does not read."""
     try:
-        event = ledger.mapper.to_domain_event(notification)
-        if not isinstance(event, Relationship.Event):
-            raise TypeError(f"{notification.topic} is not an event of a client")
+        return ledger.history.decode(notification)
     except Exception as error:
         return Unreadable(UUID(str(notification.originator_id)), error)
-    return event
 
 
 def _fold(states: dict[str, ClientState], events: list[Read], skip: set[str]) -> list[Skip]:

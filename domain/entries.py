@@ -21,11 +21,13 @@ from typing import Any
 from uuid import uuid4
 
 from domain.checks import parse_date, parse_ref
+from domain.envelopes import ERASED_MARK
 from domain.errors import FutureDate, InvalidInput, LedgerError
 from domain.inputs import Parsed, parse
 from domain.relationship import EVENT_TYPES, Relationship
+from domain.revealing import personal_fields
 from domain.standing import Standing
-from domain.values import Basis, Direction, check_text, days, to_json
+from domain.values import Basis, Direction, camel, check_text, days, to_json
 
 ID_PREFIX = {"promise_id": "P", "expectation_id": "E", "invoice_id": "INV", "plan_id": "PL",
              "payment_id": "PAY", "contact_id": "K", "complaint_id": "C", "request_id": "R",
@@ -46,6 +48,8 @@ class Entry:
     idempotency_key: str | None = None
     expected_version: int | None = None
     actor: str | None = None
+    #: an import line of a forgotten client: its personal fields given as null were erased
+    erased: bool = False
 
 
 @dataclass
@@ -66,7 +70,7 @@ def prepare(entry: Entry, today: date) -> Prepared:
         raise InvalidInput(f"unknown event type {entry.type!r:.80}; the types are "
                            f"{', '.join(EVENT_TYPES)}")
     parse_ref(entry.client_ref, "clientRef")
-    parsed = parse(cls, entry.data)
+    parsed = _parse_erased(cls, entry.data) if entry.erased else parse(cls, entry.data)
     occurred_on = _occurred_on(entry, parsed, today)
     if isinstance(entry.idempotency_key, str):
         check_text(entry.idempotency_key, "idempotencyKey")
@@ -86,6 +90,17 @@ def prepare(entry: Entry, today: date) -> Prepared:
             or not 0 <= entry.expected_version < 2**62):
         raise InvalidInput("expectedVersion must be a whole number, 0 or more")
     return Prepared(entry, cls, parsed, occurred_on, fingerprint(entry, parsed))
+
+
+def _parse_erased(cls: type[Relationship.Event], data: Mapping[str, Any]) -> Parsed:
+    """The data of an erased line: a personal field given as null holds `ERASED_MARK` (it
+    had a value, now gone); every other field is checked as usual."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("data must be an object of the event's fields")
+    erased = [n for n in personal_fields(cls) if camel(n) in data and data[camel(n)] is None]
+    parsed = parse(cls, {**data, **{camel(n): "erased" for n in erased}})
+    parsed.fields.update(dict.fromkeys(erased, ERASED_MARK))
+    return parsed
 
 
 def _occurred_on(entry: Entry, parsed: Parsed, today: date) -> date:

@@ -1,7 +1,9 @@
 """Reading the ledger back: a client's stream, the feed of every client, retractions.
 
 Every read returns `Recorded` events: the event, its global position and
-whether a later retraction took it back.  Nothing here writes.
+whether a later retraction took it back.  Events are stored with their personal
+fields sealed (`domain.envelopes`); a reader gets them opened (`reveal`), and those
+of a forgotten client as None, with `erased` set.  Nothing here writes.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from eventsourcing.utils import get_topic
 from domain.errors import UnknownClient
 from domain.event_store import EventStore
 from domain.fields import to_data
+from domain.keyring import Keyring
 from domain.relationship import EVENT_TYPES, Relationship
-from domain.values import check_text, stream_id
+from domain.revealing import reveal_event
+from domain.values import camel, check_text, stream_id
 
 
 @dataclass(frozen=True)
@@ -31,31 +35,45 @@ class Recorded:
     event: Relationship.Event
     position: int
     retracted: bool
+    #: the personal fields that held a value now erased (the client was forgotten)
+    erased_fields: frozenset[str] = frozenset()
+
+    @property
+    def erased(self) -> bool:
+        return bool(self.erased_fields)
 
     @property
     def data(self) -> dict[str, Any]:
-        return to_data(self.event)
+        """The event's own fields; an erased one is null."""
+        data = to_data(self.event)
+        for name in self.erased_fields:
+            data[camel(name)] = None
+        return data
 
 
 class History:
     """The reading half of the ledger, over its event store."""
 
-    def __init__(self, store: EventStore, mapper: Mapper[UUID]) -> None:
+    def __init__(self, store: EventStore, mapper: Mapper[UUID], keyring: Keyring) -> None:
         self.store = store
         self.mapper = mapper
+        self.keyring = keyring
         self._retractions: set[tuple[UUID, int]] = set()
         self._retractions_read = 0
         self._retractions_lock = threading.Lock()
 
     def decode(self, notification: Notification) -> Relationship.Event:
-        """A stored event as the client's event (TypeError: it is not one)."""
+        """A stored event as the client's event, personal fields sealed (TypeError: it
+        is not one)."""
         event = self.mapper.to_domain_event(notification)
         if not isinstance(event, Relationship.Event):
             raise TypeError(f"{notification.topic} is not an event of a client")
         return event
 
-    def stream(self, client_ref: str, known_at: datetime | None = None) -> list[Recorded]:
-        """A client's events in stream order with positions, as known at `known_at`."""
+    def stream(self, client_ref: str, known_at: datetime | None = None,
+               sealed: bool = False) -> list[Recorded]:
+        """A client's events in stream order with positions, as known at `known_at`
+        (`sealed`: personal fields left in their envelopes, for a fold)."""
         check_text(client_ref, "clientRef")
         notifications = self.store.select_ranges({stream_id(client_ref): (0, None)})
         events = [self.decode(n) for n in notifications]
@@ -66,7 +84,8 @@ class History:
             raise UnknownClient(f"there is no client {client_ref}"
                                 + (f" known at {known_at.isoformat()}" if known_at else ""))
         retracted = {e.version for e, _ in pairs if isinstance(e, Relationship.EntryRetracted)}
-        return [Recorded(e, p, e.originator_version in retracted) for e, p in pairs]
+        found = [Recorded(e, p, e.originator_version in retracted) for e, p in pairs]
+        return found if sealed else self.reveal(found)
 
     def feed(self, after: int | None = None, limit: int = 500,
              types: Sequence[str] = ()) -> list[Recorded]:
@@ -77,8 +96,18 @@ class History:
         notifications = self.store.select_notifications(
             start=after, limit=limit, topics=topics, inclusive_of_start=after is None)
         retracted = self.retracted_versions()
-        return [Recorded(e, n.id, (e.originator_id, e.originator_version) in retracted)
-                for n in notifications for e in [self.decode(n)]]
+        return self.reveal([Recorded(e, n.id, (e.originator_id, e.originator_version)
+                                     in retracted)
+                            for n in notifications for e in [self.decode(n)]])
+
+    def reveal(self, found: list[Recorded]) -> list[Recorded]:
+        """The events with their personal fields opened, their clients' keys read once."""
+        opener = self.keyring.opener({r.event.originator_id for r in found})
+        out = []
+        for recorded in found:
+            event, erased = reveal_event(recorded.event, opener)
+            out.append(Recorded(event, recorded.position, recorded.retracted, erased))
+        return out
 
     def retracted_versions(self) -> set[tuple[UUID, int]]:
         """Every (stream, version) a retraction names (read incrementally: retractions,

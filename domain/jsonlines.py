@@ -2,7 +2,9 @@
 
 An import line is `{"type", "clientRef", "occurredOn", "data", "idempotencyKey"?,
 "actor"?}`; an export line adds `version`, `position`, `recordedAt` and
-`retracted`, in that stable order.  A complete export ends with the line
+`retracted`, in that stable order, and `"erased": true` on the lines of a forgotten
+client whose personal fields are null (importing such a line stores a mark for
+each of them: docs/erasure.md).  A complete export ends with the line
 `{"complete": true, "count": N, "lastPosition": P}` (an export cut short lacks
 it); import skips it, so export lines can be imported again.
 
@@ -24,7 +26,7 @@ from domain.errors import InvalidInput
 from domain.history import Recorded
 
 LINE_KEYS = ("type", "clientRef", "occurredOn", "data", "idempotencyKey", "actor")
-EXPORT_KEYS = ("version", "position", "recordedAt", "retracted")
+EXPORT_KEYS = ("version", "position", "recordedAt", "retracted", "erased")
 
 
 def export_line(recorded: Recorded) -> dict[str, Any]:
@@ -43,6 +45,8 @@ def export_line(recorded: Recorded) -> dict[str, Any]:
     line["position"] = recorded.position
     line["recordedAt"] = event.recorded_at.isoformat()
     line["retracted"] = recorded.retracted
+    if recorded.erased:
+        line["erased"] = True
     return line
 
 
@@ -144,6 +148,9 @@ def entry_from_line(line: Mapping[str, Any], occurrence: int = 0) -> Entry:
                               line["data"], occurrence], sort_keys=True, default=str)
         # surrogates pass here so that the ledger refuses them naming their field
         key = "import:" + hashlib.sha256(content.encode(errors="surrogatepass")).hexdigest()[:24]
+    erased = line.get("erased", False)
+    if not isinstance(erased, bool):
+        raise InvalidInput("erased must be true or false")
     version = line.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)
                                 or version < 1):
@@ -156,4 +163,5 @@ def entry_from_line(line: Mapping[str, Any], occurrence: int = 0) -> Entry:
         idempotency_key=key,
         expected_version=version - 1 if version else None,
         actor=line.get("actor"),
+        erased=erased,
     )

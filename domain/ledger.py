@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -22,6 +23,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.client import Client
 from domain.entries import Entry, Prepared, fill_defaults, numbered, prepare
+from domain.envelopes import ERASED_MARK, PERSONAL_FIELDS
 from domain.errors import (
     CurrencyMismatch,
     DuplicateId,
@@ -32,9 +34,11 @@ from domain.errors import (
 )
 from domain.event_store import IN_MEMORY, EventStore
 from domain.history import History, Recorded
+from domain.keyring import Keyring
 from domain.mapper import EventMapper
 from domain.relationship import Relationship
 from domain.retrying import exponential, retrying
+from domain.rules import check_forgettable, refuse_if_forgotten
 from domain.stream_cache import StreamCache
 from domain.values import stream_id
 
@@ -65,13 +69,16 @@ class Ledger(Application[UUID]):
 
     name = "Palabra"
 
-    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now,
+                 keyring: Keyring | None = None) -> None:
+        #: the clients' data keys (in memory only when none is given: for tests and trials)
+        self.keyring = keyring or Keyring.in_memory()
         super().__init__(env)
         if not isinstance(self.recorder, EventStore):
             raise TypeError("the Ledger needs a recorder with select_ranges(); configure "
                             "APPLICATION_RECORDER_TOPIC (see domain.event_store)")
         self.store: EventStore = self.recorder
-        self.history = History(self.store, self.mapper)
+        self.history = History(self.store, self.mapper, self.keyring)
         self.clock = clock
         self.appended = 0  # events this ledger wrote, for the metrics
         self._appended_lock = threading.Lock()
@@ -80,8 +87,8 @@ class Ledger(Application[UUID]):
 
     @classmethod
     def in_memory(cls, clock: Clock = utc_now) -> Ledger:
-        """A ledger whose events are kept in memory only (for tests and trials)."""
-        return cls(env=IN_MEMORY, clock=clock)
+        """A ledger whose events and keys are kept in memory only (for tests and trials)."""
+        return cls(env=IN_MEMORY, clock=clock, keyring=Keyring.in_memory())
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(transcoder=JSONTranscoder(), cipher=self.factory.cipher(),
@@ -124,6 +131,9 @@ class Ledger(Application[UUID]):
                     client.relationship.collect_events()
             # stored in batch order, in one transaction: global positions follow the batch
             recordings = self.events.put(new_events)
+            for event in new_events:
+                if isinstance(event, Relationship.ClientForgotten):
+                    self.keyring.forget(event.originator_id)
         with self._appended_lock:
             self.appended += len(new_events)
         positions = {(r.notification.originator_id, r.notification.originator_version):
@@ -153,6 +163,8 @@ class Ledger(Application[UUID]):
                 clients[event.originator_id] = Client.onboarded(event)
             else:
                 client.absorb(event)
+            if isinstance(event, Relationship.ClientForgotten):
+                self.keyring.drop(event.originator_id)  # perhaps forgotten by another process
         return {ref: clients[stream_id(ref)] for ref in cached}
 
     def load(self, client_ref: str) -> Client | None:
@@ -178,6 +190,11 @@ class Ledger(Application[UUID]):
             raise VersionConflict(f"{ref} is at version {current}, not at the expected "
                                   f"version {entry.expected_version}; reload and retry")
         fields = dict(item.parsed.fields)
+        if client is not None:
+            refuse_if_forgotten(client.standing)
+            if item.cls is Relationship.ClientForgotten:
+                check_forgettable(client.relationship)
+        self._seal(ref, fields, erased=entry.erased)
         meta = {"client_ref": ref, "occurred_on": item.occurred_on, "actor": entry.actor,
                 "idempotency_key": entry.idempotency_key, "request_digest": item.digest}
         if item.cls is Relationship.ClientOnboarded:
@@ -201,6 +218,20 @@ class Ledger(Application[UUID]):
         fill_defaults(item.cls, fields, standing, item.occurred_on)
         event = client.decide(item.cls, now, **meta, **fields)
         return (ref, event.originator_version, event.entity_id, False), event
+
+    def _seal(self, ref: str, fields: dict[str, Any], erased: bool) -> None:
+        """Personal fields are stored in envelopes, sealed before the event exists: no
+        plaintext is kept in memory beyond the request (an erased import line's marks
+        stay as they are)."""
+        stream = stream_id(ref)
+        for name, value in fields.items():
+            if (name in PERSONAL_FIELDS and isinstance(value, str)
+                    and not (erased and value == ERASED_MARK)):
+                fields[name] = self.keyring.seal(stream, name, value)
+
+    def close(self) -> None:
+        super().close()
+        self.keyring.store.close()
 
     # ---- reading --------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The per-client `Relationship` aggregate and its 29 events.
+"""The per-client `Relationship` aggregate and its 30 events.
 
 One stream per client (id `uuid5(NAMESPACE, clientRef)`).  Every event carries
 the business date it happened (`occurred_on`), who recorded it (`actor`), an
@@ -282,6 +282,12 @@ class Relationship(Aggregate, created_event_name="ClientOnboarded"):
     class EntryRetracted(Event):
         TOPIC = "palabra:EntryRetracted"
         version: int  # the retracted event's version
+        reason: str
+
+    class ClientForgotten(Event):
+        """The client was forgotten (SPEC §8.2): its data key is destroyed; nothing follows."""
+
+        TOPIC = "palabra:ClientForgotten"
         reason: str
 
     # ---- state -------------------------------------------------------------

@@ -16,21 +16,48 @@ from decimal import Decimal
 from typing import Any
 
 from domain.accounts import InvoiceAccount
+from domain.envelopes import is_envelope
 from domain.errors import DuplicateId, InvalidInput, InvalidState, UnknownEntity
 from domain.relationship import Relationship, complete
+from domain.revealing import personal_fields
 from domain.standing import ComplaintState, ExpectationState, PromiseState, Standing
 from domain.values import ZERO, ContactPurpose, Direction, DisputeOutcome, Party, PromiseKind
 
 
 def check(standing: Standing, event: Relationship.Event) -> None:
     """Refuse the event if it breaks a rule, given the client's standing."""
+    refuse_if_forgotten(standing)
     RULES[type(event)](standing, event)
+
+
+def refuse_if_forgotten(standing: Standing) -> None:
+    """Nothing may follow a ClientForgotten, not even a retraction (SPEC §8.2)."""
+    if standing.forgotten:
+        raise InvalidState(f"the client was forgotten: {standing.client_ref} accepts no "
+                           "further event")
+
+
+def check_forgettable(relationship: Relationship) -> None:
+    """A client whose stream holds personal fields written before encryption cannot be
+    forgotten by destroying its key: refused, naming those events (docs/erasure.md)."""
+    plain = [f"version {e.originator_version} ({e.type})" for e in relationship.log
+             if any(isinstance(v, str) and not is_envelope(v)
+                    for v in (getattr(e, n) for n in personal_fields(type(e))))]
+    if plain:
+        shown = ", ".join(plain[:5]) + (f" and {len(plain) - 5} more" if len(plain) > 5
+                                        else "")
+        raise InvalidState(f"{relationship.client_ref} cannot be forgotten: its events "
+                           f"{shown} were stored before encryption and hold personal data "
+                           "in plaintext (see docs/erasure.md, old stores)")
 
 
 def check_retraction(relationship: Relationship, event: Relationship.EntryRetracted) -> None:
     """A retraction is refused when its target is unknown, the onboarding, a retraction,
     already retracted, or when what remains would break a rule."""
     target = event.version
+    if any(isinstance(e, Relationship.ClientForgotten) for e in relationship.log):
+        raise InvalidState(f"the client was forgotten: {relationship.client_ref} accepts "
+                           "no further event")
     if not 1 <= target <= relationship.version:
         raise UnknownEntity(f"version {target} does not exist in the stream of "
                             f"{relationship.client_ref} (its latest version is "
@@ -135,6 +162,12 @@ def _resumed(s: Standing, e: Relationship.RelationshipResumed) -> None:
     if s.active:
         raise InvalidState(f"the relationship with {s.client_ref} is active; "
                            "only an ended relationship can be resumed")
+
+
+def _forgotten(s: Standing, e: Relationship.ClientForgotten) -> None:
+    if s.active:
+        raise InvalidState(f"the relationship with {s.client_ref} is active; end it before "
+                           "forgetting the client")
 
 
 def _promise_made(s: Standing, e: Relationship.PromiseMade) -> None:
@@ -343,4 +376,5 @@ RULES: dict[type[Any], Callable[[Standing, Any], None]] = complete({
     Relationship.ServiceRequested: _service_requested,
     Relationship.AdviceGiven: _advice_given,
     Relationship.AdviceAnswered: _advice_answered,
+    Relationship.ClientForgotten: _forgotten,
 }, "the rules", besides=(Relationship.ClientOnboarded, Relationship.EntryRetracted))

@@ -44,6 +44,8 @@ def _line(name: str) -> type[BaseModel]:
         position=(int, Field(None, description="export only")),
         recorded_at=(str, Field(None, alias="recordedAt", description="export only")),
         retracted=(bool, Field(None, description="export only")),
+        erased=(bool, Field(None, description="a forgotten client's line: its personal "
+                            "fields are null, erased (docs/erasure.md)")),
     )
     return model
 

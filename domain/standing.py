@@ -69,6 +69,7 @@ class Standing:
         self.sector = onboarded.sector
         self.timezone = onboarded.timezone
         self.active = True
+        self.forgotten = False  # a ClientForgotten was recorded: nothing may follow
         self.end_reason: EndReason | None = None
         self.promises: dict[str, PromiseState] = {}
         self.expectations: dict[str, ExpectationState] = {}
@@ -145,6 +146,10 @@ def _relationship_ended(s: Standing, e: Relationship.RelationshipEnded) -> None:
 
 def _relationship_resumed(s: Standing, e: Relationship.RelationshipResumed) -> None:
     s.active, s.end_reason = True, None
+
+
+def _client_forgotten(s: Standing, e: Relationship.ClientForgotten) -> None:
+    s.forgotten = True
 
 
 def _promise_made(s: Standing, e: Relationship.PromiseMade) -> None:
@@ -279,5 +284,6 @@ FOLDS: dict[type[Any], Callable[[Standing, Any], None]] = complete({
     Relationship.ServiceRequested: _service_requested,
     Relationship.AdviceGiven: _advice_given,
     Relationship.AdviceAnswered: _advice_answered,
+    Relationship.ClientForgotten: _client_forgotten,
 }, "the fold of a standing",
    besides=(Relationship.ClientOnboarded, Relationship.EntryRetracted))

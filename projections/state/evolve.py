@@ -171,6 +171,10 @@ def _resumed(s: ClientState, e: Relationship.RelationshipResumed) -> None:
     s.turns.append(Turn(e.originator_version, e.occurred_on, False, None))
 
 
+def _forgotten(s: ClientState, e: Relationship.ClientForgotten) -> None:
+    """Forgetting changes no figure: only the client's key is gone."""
+
+
 def _promise_made(s: ClientState, e: Relationship.PromiseMade) -> None:
     s.promises[e.promise_id] = PromiseRecord(
         e.originator_version, e.promise_id, e.by, e.kind, e.description, e.occurred_on,
@@ -322,6 +326,7 @@ _FOLDS: dict[type[Event], Callable[[ClientState, Any], None]] = {
     Relationship.ServiceRequested: _service_requested,
     Relationship.AdviceGiven: _advice_given,
     Relationship.AdviceAnswered: _advice_answered,
+    Relationship.ClientForgotten: _forgotten,
 }
 _UNFOLDED = {Relationship.ClientOnboarded, Relationship.EntryRetracted}  # in `evolve` itself
 _MISSING = sorted(c.__name__ for c in vars(Relationship).values()  # the concrete events

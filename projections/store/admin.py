@@ -28,6 +28,7 @@ from projections.store import (
     open_ledger,
     open_view,
 )
+from projections.store.key_stores import TABLE as KEYS_TABLE
 
 EVENTS = "palabra_events"
 TRACKING = "palabra_clients_tracking"
@@ -40,6 +41,7 @@ APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     EVENTS: ("SELECT", "INSERT"),
     TRACKING: ("SELECT",),
     **dict.fromkeys(READ_WRITE_TABLES, ("SELECT", "INSERT", "UPDATE", "DELETE")),
+    KEYS_TABLE: ("SELECT", "INSERT", "UPDATE"),  # a destroyed key is overwritten, not deleted
 }
 APP_SEQUENCE_PRIVILEGES = ("USAGE", "SELECT")
 APP_FUNCTIONS = (f"{EVENTS}_lock()", f"{LOCK_FUNCTION}()", f"{MOVE_FUNCTION}(bigint)")

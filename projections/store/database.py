@@ -24,8 +24,10 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
 from domain.errors import Unavailable
+from domain.keyring import MasterKey
 from domain.ledger import Clock, Ledger, utc_now
 from projections.store.connections import DEFAULT_TIMEOUT, TIMEOUT_KEY, connection_options
+from projections.store.master_key import open_keyring
 from projections.store.portfolio_index import ClientsView
 from projections.store.postgres import PostgresClientsView
 from projections.store.sqlite import SQLiteClientsView
@@ -163,11 +165,19 @@ class Database:
 
 def open_ledger(url: str = DEFAULT_URL, clock: Clock = utc_now,
                 extra_env: dict[str, str] | None = None,
-                timeout: float = DEFAULT_TIMEOUT) -> Ledger:
-    """The ledger on the database a URL names; tables are created on first use."""
+                timeout: float = DEFAULT_TIMEOUT, master: MasterKey | None = None) -> Ledger:
+    """The ledger on the database a URL names; tables are created on first use.  Its
+    keyring: the master key given, or the one the environment names
+    (`projections.store.master_key`), and the store's key store."""
     database = Database.parse(url, timeout)
     database.prepare()
-    return Ledger(env={**database.persistence_env(), **(extra_env or {})}, clock=clock)
+    env = {**database.persistence_env(), **(extra_env or {})}
+    keyring = open_keyring(database, master, create=env.get("CREATE_TABLE", "y") != "n")
+    try:
+        return Ledger(env=env, clock=clock, keyring=keyring)
+    except BaseException:
+        keyring.store.close()
+        raise
 
 
 def open_view(url: str = DEFAULT_URL, extra_env: dict[str, str] | None = None,

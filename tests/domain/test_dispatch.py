@@ -21,4 +21,4 @@ def test_a_table_missing_an_event_type_is_refused_when_it_is_built() -> None:
     partial = {cls: None for cls in EVENT_TYPES.values() if cls is not Relationship.AdviceGiven}
     with pytest.raises(TypeError, match="the rules has no entry for AdviceGiven"):
         complete(partial, "the rules")
-    assert len(complete(partial, "the rules", besides=[Relationship.AdviceGiven])) == 28
+    assert len(complete(partial, "the rules", besides=[Relationship.AdviceGiven])) == 29

@@ -43,7 +43,7 @@ ORDER_SQL = {
     ClientOrder.SCORE_ASC: "p.score ASC NULLS LAST, p.client_ref",
     ClientOrder.SCORE_DESC: "p.score DESC NULLS LAST, p.client_ref",
     ClientOrder.OUTSTANDING_DESC: "p.outstanding DESC, p.client_ref",
-    ClientOrder.NAME_ASC: "p.name_key, p.client_ref",
+    ClientOrder.NAME_ASC: "p.client_ref",  # names are sealed: sorted in memory (read_model)
 }
 
 
@@ -120,4 +120,4 @@ def after_condition(order: ClientOrder, cursor: tuple[Any, str]) -> tuple[str, l
         cents = int(Decimal(key) * 100)
         return ("(p.outstanding < %s OR (p.outstanding = %s AND p.client_ref > %s))",
                 [cents, cents, ref])
-    return "(p.name_key > %s OR (p.name_key = %s AND p.client_ref > %s))", [key, key, ref]
+    raise ValueError("the list by name is paged in memory: its stored names are sealed")

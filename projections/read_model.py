@@ -10,6 +10,13 @@ order; a day never indexed is computed in memory whole.  Figures for a `known_at
 moment are an auditor's replay: the client's stream as recorded by then, folded
 through the same `evolve` and `figures`.
 
+States, figures and index rows are kept as stored: personal fields sealed in their
+envelopes (`domain.envelopes`), in the database and in this module's caches alike.
+What a caller is handed is opened on the way out (`domain.revealing`), with the keys
+of its clients read for that call only; a forgotten client's fields read "[erased]".
+The list by name is the one order the database cannot sort (its names are sealed):
+the day's rows are read whole, their names opened in memory and sorted there.
+
 A client exists as of a date from its onboarding's date on: before it, it has no
 figures, no contact policy, and no place in a list or the portfolio
 (`ClientState.exists_on`).
@@ -31,6 +38,7 @@ from uuid import UUID
 from domain.accounts import Accounts
 from domain.errors import LedgerError
 from domain.relationship import Relationship
+from domain.revealing import reveal
 from domain.values import stream_id
 from projections.cursors import (
     ORDER_SQL,
@@ -62,6 +70,7 @@ log = logging.getLogger("palabra.read_model")
 RULES = 2
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class ReadModel:
@@ -97,18 +106,29 @@ class ReadModel:
     # ---- one client -----------------------------------------------------------------
 
     def state(self, ref: str, known_at: datetime | None = None) -> ClientState | None:
+        """A client's state, personal fields opened (None: no such client)."""
+        state = self._sealed_state(ref, known_at)
+        return None if state is None else self._revealed({ref: state})[ref]
+
+    def _sealed_state(self, ref: str, known_at: datetime | None) -> ClientState | None:
         if known_at is not None:
             try:
-                records = self.ledger.stream(ref, known_at=known_at)
+                records = self.ledger.history.stream(ref, known_at=known_at, sealed=True)
             except LedgerError:
                 return None
             return fold([r.event for r in records])
-        return self.states([ref]).get(ref)
+        return self._current([ref]).get(ref)
 
     def states(self, refs: Sequence[str]) -> dict[str, ClientState]:
-        """The current states of these clients (those that exist): the stored ones, with
-        the events the worker has not applied yet folded in memory."""
+        """The current states of these clients (those that exist), as stored (personal
+        fields sealed): the stored ones, with the events the worker has not applied yet
+        folded in memory."""
         return self._current(refs)
+
+    def _revealed(self, found: Mapping[str, T]) -> dict[str, T]:
+        """What is handed to a caller: copies with the personal fields opened."""
+        opener = self.ledger.keyring.opener(stream_id(ref) for ref in found)
+        return {ref: reveal(value, opener, stream_id(ref)) for ref, value in found.items()}
 
     def _current(self, refs: Sequence[str]) -> dict[str, ClientState]:
         wanted = list(dict.fromkeys(refs))
@@ -172,23 +192,24 @@ class ReadModel:
                known_at: datetime | None = None) -> ClientFigures | None:
         """A client's figures as of a date, as known at a moment (default now)."""
         if known_at is not None:
-            state = self.state(ref, known_at)
-            return None if state is None or not state.exists_on(as_of) else self._compute(
-                state, as_of)
+            state = self._sealed_state(ref, known_at)
+            return None if state is None or not state.exists_on(as_of) else self._revealed(
+                {ref: self._compute(state, as_of)})[ref]
         return self.figures_of([ref], as_of).get(ref)
 
     def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
         """The figures of several clients as of a date (those that exist on that date),
-        in one go."""
-        return {ref: self.figures_of_state(state, as_of)
-                for ref, state in self.states(refs).items() if state.exists_on(as_of)}
+        in one go, personal fields opened."""
+        return self._revealed({ref: self.figures_of_state(state, as_of)
+                               for ref, state in self.states(refs).items()
+                               if state.exists_on(as_of)})
 
     def signal_onsets(self, ref: str, as_of: date,
                       known_at: datetime | None = None) -> Mapping[SignalKind, date | None]:
         """When each signal that holds on `as_of` began (the year looked back costs more
         than the figures, so it is worked out only when asked); empty for an unknown
         client."""
-        state = self.state(ref, known_at)
+        state = self._sealed_state(ref, known_at)
         if state is None or not state.exists_on(as_of):
             return {}
         key = (ref, state.version, as_of)
@@ -222,8 +243,10 @@ class ReadModel:
 
     def contact_allowed(self, ref: str, on: date) -> ContactPolicy | None:
         """The contact policy on `on`; None for a client that is not a client then."""
-        state = self.state(ref)
-        return None if state is None or not state.exists_on(on) else contact_allowed(state, on)
+        state = self._sealed_state(ref, None)
+        if state is None or not state.exists_on(on):
+            return None
+        return self._revealed({ref: contact_allowed(state, on)})[ref]
 
     # ---- the portfolio --------------------------------------------------------------
 
@@ -248,10 +271,13 @@ class ReadModel:
                 signal: str | None = None, state: str | None = None) -> ClientPage:
         """A page of the client list, sorted and filtered, with keyset cursors."""
         cursor = None if after is None else decode(after, order)
+        by_name = order is ClientOrder.NAME_ASC  # sorted here: the stored names are sealed
         day = self._day(as_of)
         chosen = [e for e in day.computed if (band is None or e.band == band)
                   and (state is None or e.state == state)
                   and (signal is None or signal in e.signals)]
+        if by_name:
+            chosen = list(self._revealed({e.ref: e for e in chosen}).values())
         total, rows = len(chosen), []
         if cursor is not None:
             chosen = [e for e in chosen if sort_key(order, e) > cursor_key(order, cursor)]
@@ -273,14 +299,22 @@ class ReadModel:
                              "s.kind = %s)")
                 params.append(signal)
             total += self.view.count_entries(as_of, " AND ".join(where), params)
-            if cursor is not None:
-                condition, values = after_condition(order, cursor)
-                where.append(condition)
-                params.extend(values)
-            rows = self.view.entries(as_of, " AND ".join(where), params, ORDER_SQL[order],
-                                     limit=first + 1)
+            if by_name:  # every row of the day, names opened and paged here
+                rows = list(self._revealed({e.ref: e for e in self.view.entries(
+                    as_of, " AND ".join(where), params)}).values())
+                if cursor is not None:
+                    rows = [e for e in rows if sort_key(order, e) > cursor_key(order, cursor)]
+            else:
+                if cursor is not None:
+                    condition, values = after_condition(order, cursor)
+                    where.append(condition)
+                    params.extend(values)
+                rows = self.view.entries(as_of, " AND ".join(where), params,
+                                         ORDER_SQL[order], limit=first + 1)
         merged = sorted([*rows, *chosen], key=lambda e: sort_key(order, e))[:first + 1]
-        return ClientPage(tuple((encode(order, e), e) for e in merged[:first]),
+        page = merged[:first] if by_name else list(self._revealed(
+            {e.ref: e for e in merged[:first]}).values())
+        return ClientPage(tuple((encode(order, e), e) for e in page),
                           len(merged) > first, total)
 
     def portfolio(self, as_of: date) -> Portfolio:

@@ -122,7 +122,7 @@ class ClientsView(ClientStates):
             "INSERT INTO palabra_portfolio (as_of, client_ref, version, name, name_key, "
             f"currency, state, score, band, outstanding, overdue, {', '.join(AGING)}) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
-            [(day, e.ref, e.version, e.name, e.name.casefold(), e.currency, e.state,
+            [(day, e.ref, e.version, e.name, "", e.currency, e.state,  # name: sealed, unsorted
               e.score, e.band, _cents(e.outstanding), _cents(e.overdue),
               *(_cents(a) for a in e.aging)) for e in entries])
         signals = [(day, e.ref, kind) for e in entries for kind in e.signals]

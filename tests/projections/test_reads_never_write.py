@@ -98,7 +98,7 @@ def read_only(url: str, server: Database | None) -> Iterator[str]:
     schema = Database.parse(url).schema
     role = f"palabra_reader_{os.getpid()}_{schema}"
     names = [*READ_MODEL_TABLES, "palabra_view_meta", "palabra_events",
-             "palabra_clients_tracking"]
+             "palabra_clients_tracking", "palabra_data_keys"]  # reads open the keys
     with server.connect(autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(

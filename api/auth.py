@@ -38,6 +38,7 @@ class Access(Enum):
     READ = "read"  # figures: client, clients, portfolio, contactAllowed, clientUpdated
     AUDIT = "audit"  # the record: history, events, /events.ndjson
     WRITE = "write"  # mutations
+    FORGET = "forget"  # ClientForgotten: destroys a client's key (admin only)
 
 
 GRANTS: dict[Role, frozenset[Access]] = {

@@ -39,11 +39,13 @@ from api.graphql.enums import (
     Severity,
     SignalKind,
 )
+from api.graphql.erasure import erasable
 from api.graphql.gap import Gap
 from api.graphql.loaders import FiguresLoader, figures_loader
 from api.graphql.pages import PageInfo
 from api.graphql.payments import PaymentHistory
 from api.graphql.trust import Trust
+from domain.envelopes import is_erased
 from domain.errors import InvalidInput, UnknownClient
 from domain.values import check_text
 from projections import figures as client_figures
@@ -107,9 +109,9 @@ class Complaint:
     acknowledged_on: date | None
     resolved_on: date | None
     open: bool
-    what_went_wrong: str | None
-    correction: str | None
-    prevention: str | None
+    what_went_wrong: str | None = erasable("what_went_wrong")
+    correction: str | None = erasable("correction")
+    prevention: str | None = erasable("prevention")
 
 
 @strawberry.type
@@ -149,6 +151,11 @@ class Client:
         return cls(ref=strawberry.ID(e.ref), name=e.name, currency=e.currency,
                    version=e.version, state=RelationshipState(e.state), as_of=as_of,
                    _loader=loader)
+
+    @strawberry.field(description="Whether the client was forgotten: its personal fields "
+                                  "read null, or \"[erased]\" where they cannot be null.")
+    def erased(self) -> bool:
+        return is_erased(self.name)
 
     async def figures(self) -> ClientFigures:
         if self._figures is None:

@@ -321,3 +321,9 @@ class RetractEntry:
     ref: strawberry.ID
     version: int
     reason: str
+
+
+@event_input("ClientForgotten")
+class ForgetClient:
+    ref: strawberry.ID
+    reason: str

@@ -9,6 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from api.graphql.enums import AgingBucket, InvoiceStatus
+from api.graphql.erasure import erasable
 
 
 @strawberry.type
@@ -35,7 +36,7 @@ class Invoice:
     paid_on: date | None
     days_to_pay: int | None
     days_beyond_terms: int | None
-    description: str | None
+    description: str | None = erasable("description")
     instalments: list[Instalment]
 
 

@@ -20,11 +20,13 @@ WHAT = {
     Access.READ: "read client figures",
     Access.AUDIT: "read the ledger's histories and event feed",
     Access.WRITE: "append events",
+    Access.FORGET: "forget a client",
 }
 WHO = {
     Access.READ: "a reader, auditor or admin key",
     Access.AUDIT: "an auditor or admin key",
     Access.WRITE: "a writer or admin key",
+    Access.FORGET: "an admin key",
 }
 
 
@@ -54,6 +56,10 @@ class CanAudit(_Needs):
 
 class CanWrite(_Needs):
     access = Access.WRITE
+
+
+class CanForget(_Needs):
+    access = Access.FORGET
 
 
 def needs(permission: type[_Needs]) -> list[FieldExtension]:

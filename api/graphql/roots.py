@@ -11,7 +11,7 @@ from api.graphql import client as one_client
 from api.graphql import contact_policy as policy
 from api.graphql import portfolio as across
 from api.graphql.contact_policy import ContactPolicy
-from api.graphql.permissions import CanAudit, CanRead, CanWrite, needs
+from api.graphql.permissions import CanAudit, CanForget, CanRead, CanWrite, needs
 from api.graphql.portfolio import Portfolio
 from api.graphql.writes import Appended
 from domain.ledger import Appended as Written
@@ -100,6 +100,11 @@ class Mutation:
     give_advice = _one_event(inputs.GiveAdvice, "Record advice given to the client.")
     answer_advice = _one_event(
         inputs.AnswerAdvice, "Record whether the client accepted advice given.")
+    forget_client = strawberry.mutation(
+        resolver=writes.one_event(inputs.ForgetClient), graphql_type=Appended,
+        extensions=needs(CanForget),
+        description="Forget an ended client: its key is destroyed, its personal fields "
+                    "read null or \"[erased]\", its figures stay (admin only).")
 
 
 @strawberry.type

@@ -36,6 +36,7 @@ from api.graphql.inputs import (
     DisputeInvoice,
     EndRelationship,
     FileComplaint,
+    ForgetClient,
     GiveAdvice,
     IssueInvoice,
     KeepPromise,
@@ -60,6 +61,7 @@ from api.graphql.inputs import (
     WriteOffInvoice,
     told,
 )
+from api.graphql.permissions import CanForget
 from domain.entries import Entry
 from domain.errors import InvalidInput
 from domain.ledger import Appended as Written
@@ -122,6 +124,7 @@ class EventInput:
     give_advice: GiveAdvice | None = UNSET
     answer_advice: AnswerAdvice | None = UNSET
     retract_entry: RetractEntry | None = UNSET
+    forget_client: ForgetClient | None = UNSET
 
 
 #: the input type of each field of EventInput, by its GraphQL name
@@ -199,7 +202,9 @@ async def _one(info: Info, told: Told, meta: Stamp | None) -> Written:
 
 async def append(info: Info, items: Annotated[
         list[Item], strawberry.argument(graphql_type=list[AppendItem])]) -> AppendResult:
-    """Mutation.append."""
+    """Mutation.append (an item forgetClient takes an admin key, as the mutation does)."""
+    if any(i.told.type == "ClientForgotten" for i in items):
+        CanForget().has_permission(None, info)
     actor = _actor(info)
     return AppendResult(events=await _write(info, [entry_of(i.told, i.stamp, actor)
                                                    for i in items]))

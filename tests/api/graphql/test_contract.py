@@ -112,7 +112,8 @@ def test_every_type_field_argument_and_value_of_the_contract_is_served_alike(
                     problems.append(f"{name}.{field_name}: {_shape(served_input)} is not "
                                     f"{_shape(field)}")
             problems += [f"{name}.{f}: not in the contract" for f in mine.fields
-                         if f not in theirs.fields]
+                         if f not in theirs.fields
+                         and f"{name}.{f}" not in SERVED_ADDITIONS]  # the next contract's
     assert not problems, "\n".join(problems)
 
 
@@ -166,6 +167,9 @@ SERVED_ADDITIONS = {
         "disputeInvoice", "resolveDispute", "writeOffInvoice", "agreePaymentPlan",
         "reversePayment", "acknowledgeComplaint", "reopenComplaint", "requestService",
         "giveAdvice", "answerAdvice") for part in ("", "(input)", "(meta)")),
+    "Client.erased",
+    "ForgetClient", "ForgetClient.ref", "ForgetClient.reason", "EventInput.forgetClient",
+    "Mutation.forgetClient", "Mutation.forgetClient(input)", "Mutation.forgetClient(meta)",
 }
 
 #: the additions of the next contract that a later round serves
@@ -176,7 +180,7 @@ LATER_ADDITIONS = {
     "Query.inclusionProof(treeSize)",
     "Query.consistencyProof", "Query.consistencyProof(fromSize)",
     "Query.consistencyProof(toSize)",
-    "Client.erased", "LedgerEvent.leafHash",
+    "LedgerEvent.leafHash",
     "Checkpoint", *(f"Checkpoint.{f}" for f in (
         "treeSize", "rootHash", "issuedAt", "keyId", "signature")),
     "CheckpointEdge", "CheckpointEdge.cursor", "CheckpointEdge.node",
@@ -185,8 +189,6 @@ LATER_ADDITIONS = {
         "position", "treeSize", "leafHash", "path", "checkpoint")),
     "ConsistencyProof", *(f"ConsistencyProof.{f}" for f in (
         "fromSize", "toSize", "path", "checkpoint")),
-    "ForgetClient", "ForgetClient.ref", "ForgetClient.reason", "EventInput.forgetClient",
-    "Mutation.forgetClient", "Mutation.forgetClient(input)", "Mutation.forgetClient(meta)",
 }
 
 

@@ -21,6 +21,7 @@ from projections.projector import Projector
 from projections.read_model import ReadModel
 from projections.runner import Runner
 from projections.store import STATE_FORMAT, ClientsView, Database, open_ledger, open_view
+from projections.store.master_key import master_key
 
 log = logging.getLogger("palabra")
 
@@ -67,7 +68,9 @@ def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
     Palabra are rebuilt first."""
     database = Database.parse(settings.database_url, settings.db_timeout)
     create = {"CREATE_TABLE": "y" if settings.create_tables else "n"}
-    ledger = open_ledger(settings.database_url, clock, create, settings.db_timeout)
+    master = master_key(database, settings.master_key, settings.master_key_file,
+                        create=settings.create_tables and not database.read_only)
+    ledger = open_ledger(settings.database_url, clock, create, settings.db_timeout, master)
     try:
         view = open_view(settings.database_url, create, settings.db_timeout)
     except BaseException:

@@ -33,7 +33,7 @@ from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
 
 PREFIX = "PALABRA_"
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")  # what a browser sends as Origin
-SECRET = frozenset({"api_keys", "database_url"})  # never repeated in a refusal
+SECRET = frozenset({"api_keys", "database_url", "master_key"})  # never repeated in a refusal
 NO_KEYS = ApiKeys()
 
 
@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         "`sqlite:///palabra.db`, relative to the working directory) or "
         "`postgresql://user:password@host:port/dbname` (psycopg 3 with a connection "
         "pool; `?schema=name&pool_size=5&max_overflow=10` optional)"))
+    master_key_file: str | None = Field(default=None, description=(
+        "the file holding the master key that wraps the clients' data keys (base64; "
+        "`palabra keys init` makes one); default: `<database file>.master-key` beside a "
+        "SQLite database, `palabra.master-key` in the working directory for PostgreSQL, "
+        "created on first use (docs/erasure.md)"))
+    master_key: str | None = Field(default=None, description=(
+        "the master key itself (base64 of 32 bytes), instead of a file"))
     api_keys: Annotated[ApiKeys, NoDecode] = Field(default=NO_KEYS, description=(
         "API keys for `palabra serve`: `name:role:key` entries separated by commas; "
         "roles `reader`, `auditor`, `writer`, `admin`; keys of 16 characters or "

@@ -315,9 +315,11 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
 
 def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard:
     """In a worker process: the folded states of one shard of clients, encoded."""
+    from domain.keyring import Keyring
     from projections.store import open_ledger
 
-    ledger = open_ledger(url, extra_env={"CREATE_TABLE": "n"})  # the parent made them
+    # the parent made the tables; a fold opens no envelope, so it needs no key
+    ledger = open_ledger(url, extra_env={"CREATE_TABLE": "n"}, keyring=Keyring.in_memory())
     try:
         return fold(ledger, head, shard, shards, page)
     finally:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import append, demo, figures, history, ledger, operations
+from api.cli import append, demo, figures, history, keys, ledger, operations
 from api.cli.common import err
 from api.cli.help import Command, Group
 
@@ -42,6 +42,7 @@ app.command("import", cls=Command)(ledger.import_)
 app.command(cls=Command)(append.append)
 app.command(cls=Command)(ledger.export)
 app.command(cls=Command)(history.history)
+app.command(cls=Command)(keys.forget)
 app.command(cls=Command)(figures.client)
 app.command(cls=Command)(figures.portfolio)
 app.command(cls=Command)(operations.rebuild)
@@ -55,6 +56,12 @@ db = typer.Typer(help="Set up and check a PostgreSQL store for production.",
 db.command("init", cls=Command)(operations.db_init)
 db.command("check", cls=Command)(operations.db_check)
 app.add_typer(db, name="db")
+
+keyring = typer.Typer(help="Make and rotate the master key that wraps the clients' keys.",
+                      no_args_is_help=True, cls=Group)
+keyring.command("init", cls=Command)(keys.init)
+keyring.command("rotate", cls=Command)(keys.rotate)
+app.add_typer(keyring, name="keys")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
 from domain.errors import Unavailable
-from domain.keyring import MasterKey
+from domain.keyring import Keyring, MasterKey
 from domain.ledger import Clock, Ledger, utc_now
 from projections.store.connections import DEFAULT_TIMEOUT, TIMEOUT_KEY, connection_options
 from projections.store.master_key import open_keyring
@@ -165,14 +165,16 @@ class Database:
 
 def open_ledger(url: str = DEFAULT_URL, clock: Clock = utc_now,
                 extra_env: dict[str, str] | None = None,
-                timeout: float = DEFAULT_TIMEOUT, master: MasterKey | None = None) -> Ledger:
+                timeout: float = DEFAULT_TIMEOUT, master: MasterKey | None = None,
+                keyring: Keyring | None = None) -> Ledger:
     """The ledger on the database a URL names; tables are created on first use.  Its
-    keyring: the master key given, or the one the environment names
+    keyring (unless one is given): the master key given, or the default key file
     (`projections.store.master_key`), and the store's key store."""
     database = Database.parse(url, timeout)
     database.prepare()
     env = {**database.persistence_env(), **(extra_env or {})}
-    keyring = open_keyring(database, master, create=env.get("CREATE_TABLE", "y") != "n")
+    keyring = keyring or open_keyring(database, master,
+                                      create=env.get("CREATE_TABLE", "y") != "n")
     try:
         return Ledger(env=env, clock=clock, keyring=keyring)
     except BaseException:

@@ -16,7 +16,7 @@ import binascii
 import logging
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,14 +84,14 @@ def make_master_key(path: str) -> bool:
 KEY_MAKERS: list[tuple[str, Callable[[str], bool]]] = [("master key", make_master_key)]
 
 
-def master_key(database: Database, env: Mapping[str, str] | None = None,
+def master_key(database: Database, key: str | None = None, key_file: str | None = None,
                create: bool = True) -> MasterKey:
-    """The master key the settings name (the default file made when missing, if `create`)."""
-    env = os.environ if env is None else env
-    if env.get(KEY_VARIABLE):
-        return decode_key(env[KEY_VARIABLE], KEY_VARIABLE)
-    path = env.get(FILE_VARIABLE) or default_key_file(database)
-    if not env.get(FILE_VARIABLE) and create and make_master_key(path):
+    """The master key the settings give (`key`, base64) or name (`key_file`); without
+    either, the default file (made when missing, if `create`)."""
+    if key:
+        return decode_key(key, KEY_VARIABLE)
+    path = key_file or default_key_file(database)
+    if not key_file and create and make_master_key(path):
         log.warning("created the master key file %s (owner-only): keep it, and keep it out "
                     "of the database's backups; without it no personal field can be read",
                     path)

@@ -16,8 +16,7 @@ import pytest
 from psycopg import sql
 
 from domain.entries import Entry
-from domain.envelopes import PERSONAL_FIELDS, is_envelope
-from domain.values import camel
+from domain.envelopes import is_envelope
 from domain.values import to_json as plain
 from projections.figures.contact_policy import contact_allowed
 from projections.figures.portfolio import ClientOrder
@@ -27,10 +26,9 @@ from projections.state.evolve import RelationshipState
 from projections.store import Database
 from tests.support import SCENARIOS, FixedClock
 from tests.support.histories import import_lines
-from tests.support.scenarios import comparable, differences
+from tests.support.scenarios import comparable, differences, without_personal
 from tests.support.sides import Side, open_side
 
-PERSONAL = {camel(f) for f in PERSONAL_FIELDS}
 SCENARIO_NAMES = ["acme", "random-7", "random-8"]
 
 
@@ -144,16 +142,6 @@ def _figures(side: Side, checkpoint: dict[str, Any]) -> dict[str, Any]:
     return actual
 
 
-def _without_personal(value: Any) -> Any:
-    """The figures without the personal fields (and the stream's version: one more)."""
-    if isinstance(value, dict):
-        return {k: _without_personal(v) for k, v in value.items()
-                if k not in PERSONAL and k != "version"}
-    if isinstance(value, list):
-        return [_without_personal(v) for v in value]
-    return value
-
-
 def _secrets(name: str) -> dict[str, list[str]]:
     """Each client's name and contact summaries in the scenario's history."""
     found: dict[str, list[str]] = {}
@@ -195,10 +183,10 @@ def test_forgetting_every_client_keeps_every_figure_and_leaves_no_plaintext(
     side.projector.catch_up()
     refresh_index(side.read, day)
     after = [_figures(side, c) for c in checkpoints]
-    assert _without_personal(after) == _without_personal(before)
+    assert without_personal(after) == without_personal(before)
     for checkpoint, actual in zip(checkpoints, after, strict=True):
         expected = {k: v for k, v in checkpoint.items() if k not in ("ref", "asOf")}
-        assert differences(_without_personal(expected), actual) == []
+        assert differences(without_personal(expected), actual) == []
     for ref in refs:
         figures = side.read.client(ref, day)
         assert figures is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.envelopes import PERSONAL_FIELDS
+from domain.values import camel
 from domain.values import to_json as plain
 from projections.figures import ClientFigures
 
@@ -44,3 +46,17 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[str]:
         return [] if abs(actual - expected) <= TOLERANCE else [
             f"{path}: expected {expected}, got {actual!r}"]
     return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+
+
+PERSONAL = {camel(f) for f in PERSONAL_FIELDS}
+
+
+def without_personal(value: Any) -> Any:
+    """Figures (plain JSON) without the personal fields, nor the stream's version (a
+    ClientForgotten adds one): what forgetting a client must leave exactly as it was."""
+    if isinstance(value, dict):
+        return {k: without_personal(v) for k, v in value.items()
+                if k not in PERSONAL and k != "version"}
+    if isinstance(value, list):
+        return [without_personal(v) for v in value]
+    return value

@@ -79,6 +79,7 @@ EVENT_FIELDS = {
     "AdviceGiven": "giveAdvice",
     "AdviceAnswered": "answerAdvice",
     "EntryRetracted": "retractEntry",
+    "ClientForgotten": "forgetClient",
 }
 
 #: the input type of each typed mutation (the contract's Mutation fields): one per event type

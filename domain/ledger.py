@@ -5,8 +5,11 @@ them in one transaction, or none: each entry is prepared on its own
 (`domain.entries`), then checked against the client's standing and the expected
 version, and idempotency keys already used return the original result.  A
 batch that loses an optimistic-concurrency race is re-run against the fresh
-state (an `expectedVersion` then decides whether it may).  The clock is passed
-in; nothing here reads the system time.  Reads are `domain.history`'s.
+state (an `expectedVersion` then decides whether it may).  Personal fields are
+sealed with the client's data key (`domain.keyring`) before the event exists, so the
+ledger and its stream cache only ever hold envelopes; a ClientForgotten destroys the
+key once it is stored.  The clock is passed in; nothing here reads the system time.
+Reads are `domain.history`'s.
 """
 
 from __future__ import annotations

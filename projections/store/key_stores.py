@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +26,11 @@ from uuid import UUID
 
 import psycopg
 from psycopg.sql import SQL, Identifier
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.errors import Unavailable
 from domain.keyring import KeyStore, KeyUnavailable, StoredKey
+from projections.store.connections import connection_options
 
 if TYPE_CHECKING:
     from projections.store.database import Database
@@ -121,6 +124,12 @@ class PostgresKeyStore:
 
     def __init__(self, database: Database, create: bool = True) -> None:
         self.database = database
+        # a few connections of its own, opened on first use (a read asks once for its keys)
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            kwargs={"dbname": database.dbname, "host": database.host, "port": database.port,
+                    "user": database.user, "password": database.password,
+                    "autocommit": True, **connection_options(database.timeout)},
+            min_size=0, max_size=4, timeout=database.timeout, open=True)
         schema = database.schema or "public"
         self._table = SQL("{}.{}").format(Identifier(schema), Identifier(TABLE))
         self._name = f"{schema}.{TABLE}"
@@ -130,12 +139,13 @@ class PostgresKeyStore:
                                  "key_id text NOT NULL, master_id text NOT NULL, wrapped bytea, "
                                  "destroyed_at timestamptz)").format(self._table))
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    @contextmanager
+    def _connect(self) -> Iterator[psycopg.Connection[Any]]:
         try:
-            conn = self.database.connect(autocommit=True)
-        except psycopg.OperationalError as error:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, PoolTimeout) as error:
             raise Unavailable() from error
-        return conn
 
     def fetch(self, streams: Collection[UUID]) -> dict[UUID, StoredKey]:
         with self._connect() as conn:
@@ -181,7 +191,7 @@ class PostgresKeyStore:
                                [(k.master_id, k.wrapped, k.stream) for k in keys])
 
     def close(self) -> None:
-        pass
+        self._pool.close()
 
 
 def key_store_path(database_path: str) -> str:

@@ -88,8 +88,9 @@ class KeyStore(Protocol):
         """The keys of these clients that the store knows (destroyed ones included)."""
         ...
 
-    def add(self, key: StoredKey) -> StoredKey:
-        """Keep a new key; if the client already has one, that one is returned."""
+    def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
+        """Keep new keys, in one transaction; a client that already has one keeps it: the
+        keys kept are returned, by client."""
         ...
 
     def destroy(self, stream: UUID) -> None:
@@ -119,9 +120,9 @@ class InMemoryKeyStore:
         with self._lock:
             return {s: self._keys[s] for s in streams if s in self._keys}
 
-    def add(self, key: StoredKey) -> StoredKey:
+    def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
         with self._lock:
-            return self._keys.setdefault(key.stream, key)
+            return {k.stream: self._keys.setdefault(k.stream, k) for k in keys}
 
     def destroy(self, stream: UUID) -> None:
         with self._lock:
@@ -184,26 +185,44 @@ class Keyring:
         key_id, key = self._sealing_key(stream)
         return seal(key, key_id, stream, field, text)
 
+    def prepare(self, streams: Iterable[UUID], new: Collection[UUID] = ()) -> None:
+        """Have these clients' keys at hand for sealing: those not in memory read in one
+        query; those of `new` that have none made and stored in one transaction (a batch
+        onboarding many clients pays for one)."""
+        with self._lock:
+            wanted = {s for s in [*streams, *new] if s not in self._sealing}
+        if not wanted:
+            return
+        found = self.store.fetch(wanted)
+        missing = [StoredKey(s, os.urandom(8).hex(), self.master.id,
+                             aes_key_wrap(self.master.key, os.urandom(KEY_BYTES)))
+                   for s in set(new) & wanted - set(found)]
+        if missing:
+            found.update(self.store.add(missing))
+        for stored in found.values():
+            if stored.wrapped is not None:
+                self._keep(stored.stream, (stored.key_id, self._unwrap(stored)))
+
     def _sealing_key(self, stream: UUID) -> tuple[str, bytes]:
         with self._lock:
             cached = self._sealing.get(stream)
             if cached is not None:
                 self._sealing.move_to_end(stream)
                 return cached
-        stored = self.store.fetch([stream]).get(stream)
-        if stored is None:
-            key = os.urandom(KEY_BYTES)
-            stored = self.store.add(StoredKey(stream, os.urandom(8).hex(), self.master.id,
-                                              aes_key_wrap(self.master.key, key)))
-        if stored.wrapped is None:
+        self.prepare([], new=[stream])  # a client of a store older than encryption
+        with self._lock:
+            cached = self._sealing.get(stream)
+        if cached is None:
             raise KeyUnavailable(f"the data key of stream {stream} was destroyed (the client "
                                  "was forgotten): nothing more is sealed for it")
-        found = (stored.key_id, self._unwrap(stored))
+        return cached
+
+    def _keep(self, stream: UUID, key: tuple[str, bytes]) -> None:
         with self._lock:
-            self._sealing[stream] = found
+            self._sealing[stream] = key
+            self._sealing.move_to_end(stream)
             while len(self._sealing) > self._cache_size:
                 self._sealing.popitem(last=False)
-        return found
 
     def drop(self, stream: UUID) -> None:
         """Forget a client's key in this process (it was forgotten, maybe elsewhere)."""

@@ -122,6 +122,10 @@ class Ledger(Application[UUID]):
         now = self.clock().astimezone(UTC)
         outcomes: list[Outcome] = []
         new_events: list[Relationship.Event] = []
+        self.keyring.prepare(
+            {stream_id(i.entry.client_ref) for i in prepared},
+            new={stream_id(i.entry.client_ref) for i in prepared
+                 if i.cls is Relationship.ClientOnboarded})
         with self._streams.checkout(item.entry.client_ref for item in prepared) as clients:
             for n, item in enumerate(prepared, 1):
                 with numbered(n if several else None):
@@ -197,19 +201,20 @@ class Ledger(Application[UUID]):
             refuse_if_forgotten(client.standing)
             if item.cls is Relationship.ClientForgotten:
                 check_forgettable(client.relationship)
-        self._seal(ref, fields, erased=entry.erased)
         meta = {"client_ref": ref, "occurred_on": item.occurred_on, "actor": entry.actor,
                 "idempotency_key": entry.idempotency_key, "request_digest": item.digest}
         if item.cls is Relationship.ClientOnboarded:
             if client is not None:
                 raise DuplicateId(f"client {ref} is already onboarded")
             fill_defaults(item.cls, fields, None, item.occurred_on)
+            self._seal(ref, fields, erased=entry.erased)
             client = clients[ref] = Client(Relationship._create(
                 Relationship.ClientOnboarded, id=stream_id(ref), timestamp=now,
                 **meta, **fields))
             return (ref, client.version, None, False), client.relationship.log[-1]
         if client is None:
             raise UnknownClient(f"there is no client {ref}; onboard it first")
+        self._seal(ref, fields, erased=entry.erased)
         standing = client.standing
         wrong = sorted(c for c in item.parsed.currencies if c != standing.currency)
         if wrong:

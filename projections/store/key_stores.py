@@ -80,13 +80,18 @@ class SQLiteKeyStore:
                 found.update({k.stream: k for k in map(_row, rows)})
         return found
 
-    def add(self, key: StoredKey) -> StoredKey:
+    def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
         with self._lock:
-            self._conn.execute(f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?)",
-                               (str(key.stream), key.key_id, key.master_id, key.wrapped))
-            row = self._conn.execute(f"SELECT {COLUMNS} FROM {TABLE} WHERE stream = ?",
-                                     (str(key.stream),)).fetchone()
-        return _row(row)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?)",
+                    [(str(k.stream), k.key_id, k.master_id, k.wrapped) for k in keys])
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return self.fetch([k.stream for k in keys])
 
     def destroy(self, stream: UUID) -> None:
         with self._lock:
@@ -153,15 +158,12 @@ class PostgresKeyStore:
                                 .format(self._table), (list(streams),)).fetchall()
         return {k.stream: k for k in map(_row, rows)}
 
-    def add(self, key: StoredKey) -> StoredKey:
-        with self._connect() as conn:
-            conn.execute(SQL(f"INSERT INTO {{}} ({COLUMNS}) VALUES (%s, %s, %s, %s) "
-                             "ON CONFLICT (stream) DO NOTHING").format(self._table),
-                         (key.stream, key.key_id, key.master_id, key.wrapped))
-            row = conn.execute(SQL(f"SELECT {COLUMNS} FROM {{}} WHERE stream = %s")
-                               .format(self._table), (key.stream,)).fetchone()
-        assert row is not None
-        return _row(row)
+    def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
+        with self._connect() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(SQL(f"INSERT INTO {{}} ({COLUMNS}) VALUES (%s, %s, %s, %s) "
+                                   "ON CONFLICT (stream) DO NOTHING").format(self._table),
+                               [(k.stream, k.key_id, k.master_id, k.wrapped) for k in keys])
+        return self.fetch([k.stream for k in keys])
 
     def destroy(self, stream: UUID) -> None:
         with self._connect() as conn:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from domain.envelopes import is_erased
 from domain.values import to_json
 from projections.figures import ClientFigures
 from projections.figures.signals import SignalKind
@@ -26,4 +27,12 @@ def client_json(figures: ClientFigures, onsets: Mapping[SignalKind, date | None]
                          **{k: v for k, v in s.items() if k != "kind"}}
                         for signal, s in zip(figures.signals, shown["signals"], strict=True)]
     shown["contacts"] = shown["contacts"][-contacts:] if contacts > 0 else []
+    shown["erased"] = is_erased(figures.name)
+    if shown["erased"]:  # as GraphQL: null where the field may be null, "[erased]" elsewhere
+        for complaint in shown["complaints"]:
+            complaint.update({k: None for k in ("whatWentWrong", "correction", "prevention")
+                              if is_erased(complaint.get(k))})
+        for invoice in shown["payments"]["invoices"]:
+            if is_erased(invoice.get("description")):
+                invoice["description"] = None
     return shown

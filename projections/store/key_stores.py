@@ -14,14 +14,15 @@ neither store holds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -30,12 +31,14 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.errors import Unavailable
 from domain.keyring import KeyStore, KeyUnavailable, StoredKey
-from projections.store.connections import connection_options
+from projections.store.connections import DISK_FULL, connection_options, disk_full
 
 if TYPE_CHECKING:
     from projections.store.database import Database
 
 log = logging.getLogger("palabra.keys")
+P = ParamSpec("P")
+R = TypeVar("R")
 TABLE = "palabra_data_keys"
 COLUMNS = "stream, key_id, master_id, wrapped"
 
@@ -43,6 +46,19 @@ COLUMNS = "stream, key_id, master_id, wrapped"
 def _row(row: Sequence[Any]) -> StoredKey:
     return StoredKey(UUID(str(row[0])), row[1], row[2],
                      None if row[3] is None else bytes(row[3]))
+
+
+def _room(method: Callable[P, R]) -> Callable[P, R]:
+    """A write to the SQLite key store on a full disk is UNAVAILABLE, as the events' are."""
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if disk_full(error):
+                raise Unavailable(DISK_FULL) from error
+            raise
+    return wrapper
 
 
 def _now() -> str:
@@ -80,6 +96,7 @@ class SQLiteKeyStore:
                 found.update({k.stream: k for k in map(_row, rows)})
         return found
 
+    @_room
     def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -93,6 +110,7 @@ class SQLiteKeyStore:
             self._conn.execute("COMMIT")
         return self.fetch([k.stream for k in keys])
 
+    @_room
     def destroy(self, stream: UUID) -> None:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -107,6 +125,7 @@ class SQLiteKeyStore:
         with self._lock:
             return [_row(r) for r in self._conn.execute(f"SELECT {COLUMNS} FROM {TABLE}")]
 
+    @_room
     def rewrap(self, keys: Sequence[StoredKey]) -> None:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")

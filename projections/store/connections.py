@@ -105,6 +105,23 @@ def _cut_socket(conn: Any) -> None:
 _WATCHDOG = _Watchdog()
 
 
+@contextmanager
+def watched(conn: Any, seconds: float) -> Iterator[None]:
+    """Within it, a connection still busy after `seconds` has its socket cut: the blocked
+    read fails at once and the block ends in `Unavailable` (the connection is closed)."""
+    _WATCHDOG.watch(conn, monotonic() + seconds)
+    try:
+        yield
+    except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+        if _WATCHDOG.release(conn):
+            conn.close()
+            raise Unavailable() from error
+        raise
+    if _WATCHDOG.release(conn):
+        conn.close()
+        raise Unavailable()
+
+
 def disk_full(error: BaseException) -> bool:
     """Whether a database error says the disk is full (SQLite's SQLITE_FULL, PostgreSQL's
     53100 disk_full)."""

@@ -31,7 +31,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.errors import Unavailable
 from domain.keyring import KeyStore, KeyUnavailable, StoredKey
-from projections.store.connections import DISK_FULL, connection_options, disk_full
+from projections.store.connections import DISK_FULL, connection_options, disk_full, watched
 
 if TYPE_CHECKING:
     from projections.store.database import Database
@@ -153,7 +153,8 @@ class PostgresKeyStore:
             kwargs={"dbname": database.dbname, "host": database.host, "port": database.port,
                     "user": database.user, "password": database.password,
                     "autocommit": True, **connection_options(database.timeout)},
-            min_size=0, max_size=4, timeout=database.timeout, open=True)
+            min_size=0, max_size=4, timeout=database.timeout,
+            reconnect_timeout=max(2 * database.timeout, 1.0), open=True)
         schema = database.schema or "public"
         self._table = SQL("{}.{}").format(Identifier(schema), Identifier(TABLE))
         self._name = f"{schema}.{TABLE}"
@@ -166,7 +167,7 @@ class PostgresKeyStore:
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:
         try:
-            with self._pool.connection() as conn:
+            with self._pool.connection() as conn, watched(conn, self.database.timeout):
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as error:
             raise Unavailable() from error

@@ -52,7 +52,8 @@ class StoreWatch:
             self.up = False
             raise
         self.latest, self.up = Reading(health, time.monotonic()), True
-        if getattr(self.ledger.recorder, "out_of_room", lambda: False)():
+        if any(getattr(store, "out_of_room", lambda: False)()
+               for store in (self.ledger.recorder, self.ledger.keyring.store)):
             raise Unavailable(DISK_FULL)
         return self.latest
 

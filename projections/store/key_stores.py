@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -31,7 +32,13 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from domain.errors import Unavailable
 from domain.keyring import KeyStore, KeyUnavailable, StoredKey
-from projections.store.connections import DISK_FULL, connection_options, disk_full, watched
+from projections.store.connections import (
+    DISK_FULL,
+    ROOM,
+    connection_options,
+    disk_full,
+    watched,
+)
 
 if TYPE_CHECKING:
     from projections.store.database import Database
@@ -49,15 +56,20 @@ def _row(row: Sequence[Any]) -> StoredKey:
 
 
 def _room(method: Callable[P, R]) -> Callable[P, R]:
-    """A write to the SQLite key store on a full disk is UNAVAILABLE, as the events' are."""
+    """A write to the SQLite key store on a full disk is UNAVAILABLE, as the events' are,
+    and the store says it is out of room until there is room again (readiness)."""
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
         try:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
         except sqlite3.OperationalError as error:
             if disk_full(error):
+                store.full = True  # type: ignore[attr-defined]
                 raise Unavailable(DISK_FULL) from error
             raise
+        store.full = False  # type: ignore[attr-defined]
+        return result
     return wrapper
 
 
@@ -67,6 +79,15 @@ def _now() -> str:
 
 class SQLiteKeyStore:
     """The key store as a SQLite file of its own."""
+
+    full = False  # the last write found the disk full
+
+    def out_of_room(self) -> bool:
+        """Whether the last write found the disk full and there is still no room."""
+        if self.full:
+            stats = os.statvfs(Path(self.path).resolve().parent)
+            self.full = stats.f_bavail * stats.f_frsize < ROOM
+        return self.full
 
     def __init__(self, path: str, read_only: bool = False) -> None:
         self.path = path
@@ -84,6 +105,19 @@ class SQLiteKeyStore:
                                "key_id TEXT NOT NULL, master_id TEXT NOT NULL, wrapped BLOB, "
                                "destroyed_at TEXT)")
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (under the lock), rolled back if it fails."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite may have rolled it back itself
+                    self._conn.execute("ROLLBACK")
+                raise
+
     def fetch(self, streams: Collection[UUID]) -> dict[UUID, StoredKey]:
         found: dict[UUID, StoredKey] = {}
         wanted = [str(s) for s in streams]
@@ -98,28 +132,18 @@ class SQLiteKeyStore:
 
     @_room
     def add(self, keys: Sequence[StoredKey]) -> dict[UUID, StoredKey]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?)",
-                    [(str(k.stream), k.key_id, k.master_id, k.wrapped) for k in keys])
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._transaction() as conn:
+            conn.executemany(f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?)",
+                             [(str(k.stream), k.key_id, k.master_id, k.wrapped) for k in keys])
         return self.fetch([k.stream for k in keys])
 
     @_room
     def destroy(self, stream: UUID) -> None:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES "
-                               "(?, '', '', NULL)", (str(stream),))
-            self._conn.execute(f"UPDATE {TABLE} SET wrapped = NULL, destroyed_at = "
-                               "coalesce(destroyed_at, ?) WHERE stream = ?",
-                               (_now(), str(stream)))
-            self._conn.execute("COMMIT")
+        with self._transaction() as conn:
+            conn.execute(f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES "
+                         "(?, '', '', NULL)", (str(stream),))
+            conn.execute(f"UPDATE {TABLE} SET wrapped = NULL, destroyed_at = "
+                         "coalesce(destroyed_at, ?) WHERE stream = ?", (_now(), str(stream)))
 
     def every(self) -> list[StoredKey]:
         with self._lock:
@@ -127,17 +151,10 @@ class SQLiteKeyStore:
 
     @_room
     def rewrap(self, keys: Sequence[StoredKey]) -> None:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    f"UPDATE {TABLE} SET master_id = ?, wrapped = ? WHERE stream = ? "
-                    "AND wrapped IS NOT NULL",
-                    [(k.master_id, k.wrapped, str(k.stream)) for k in keys])
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._transaction() as conn:
+            conn.executemany(f"UPDATE {TABLE} SET master_id = ?, wrapped = ? WHERE stream = ? "
+                             "AND wrapped IS NOT NULL",
+                             [(k.master_id, k.wrapped, str(k.stream)) for k in keys])
 
     def close(self) -> None:
         self._conn.close()

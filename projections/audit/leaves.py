@@ -1,0 +1,73 @@
+"""The leaf of a stored event in the Merkle tree: RFC 8785 canonical JSON of the event
+exactly as stored, and its hash.
+
+The leaf is made from the stored row alone: its position (the global log's id), its
+stream version, its topic and its stored JSON state.  Top-level members come from these
+stored keys: `client_ref` → `clientRef`, `occurred_on` → `occurredOn`, `timestamp` →
+`recordedAt`, `actor` → `actor`, `idempotency_key` → `idempotencyKey` (null when the
+key is absent); `type` is the topic without its `palabra:` prefix.  Every other stored
+key goes into `data`, in camelCase, with its value exactly as stored (an encrypted
+envelope stays an envelope, a null stays null), so that no stored byte of meaning is
+outside the leaf.  docs/audit.md shows the bytes of an example.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import rfc8785
+
+from domain.values import camel
+
+TOP_LEVEL = {"client_ref": "clientRef", "occurred_on": "occurredOn",
+             "timestamp": "recordedAt", "actor": "actor",
+             "idempotency_key": "idempotencyKey"}
+TOPIC_PREFIX = "palabra:"
+LEAF_PREFIX = b"\x00"
+
+
+class LeafError(ValueError):
+    """A stored event that has no leaf: its state is not a JSON object RFC 8785 can
+    write."""
+
+
+def leaf_document(position: int, version: int, topic: str, state: bytes | str,
+                  ) -> dict[str, Any]:
+    """The JSON object whose canonical form is the leaf."""
+    try:
+        stored = json.loads(state)
+    except ValueError as error:
+        raise LeafError(f"its stored state is not JSON ({error})") from None
+    if not isinstance(stored, dict):
+        raise LeafError("its stored state is not a JSON object")
+    document: dict[str, Any] = {
+        "position": position,
+        "clientRef": stored.get("client_ref"),
+        "version": version,
+        "type": topic.removeprefix(TOPIC_PREFIX),
+        "occurredOn": stored.get("occurred_on"),
+        "recordedAt": stored.get("timestamp"),
+        "actor": stored.get("actor"),
+        "idempotencyKey": stored.get("idempotency_key"),
+        "data": {camel(key): value for key, value in stored.items() if key not in TOP_LEVEL},
+    }
+    return document
+
+
+def leaf_bytes(position: int, version: int, topic: str, state: bytes | str) -> bytes:
+    """The leaf: RFC 8785 canonical JSON (UTF-8) of `leaf_document`."""
+    try:
+        return rfc8785.dumps(leaf_document(position, version, topic, state))
+    except rfc8785.CanonicalizationError as error:
+        raise LeafError(f"its stored state has no canonical JSON ({error})") from None
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    """RFC 9162 §2.1.1: SHA-256(0x00 ‖ leaf)."""
+    return hashlib.sha256(LEAF_PREFIX + leaf).digest()
+
+
+def event_leaf_hash(position: int, version: int, topic: str, state: bytes | str) -> bytes:
+    return leaf_hash(leaf_bytes(position, version, topic, state))

@@ -79,6 +79,9 @@ class Notary:
         self.interval = interval
         self.batch = batch
         self._warned: set[str] = set()
+        self._size = 0  # the tree's size, as `keep_up` last saw it
+        self._last_position = -1  # the log's head the tree was last extended to
+        self._checkpointed: tuple[int, datetime | None] | None = None  # the latest's
 
     # ---- the tree --------------------------------------------------------------------
 
@@ -136,17 +139,23 @@ class Notary:
         size = self.extend()
         checkpoint = signer.sign(size, self.root(size), self.clock())
         self.view.add_checkpoint(checkpoint)
+        self._checkpointed = (size, datetime.fromisoformat(checkpoint.issued_at))
         return checkpoint
 
-    def keep_up(self) -> Checkpoint | None:
-        """The worker's round: extend the tree, and issue a checkpoint when it grew and
-        the latest is `interval` seconds old (or there is none)."""
-        size = self.extend()
-        latest = self.view.latest_checkpoint()
-        if size == 0 or (latest is not None and latest.tree_size >= size):
-            return None
-        if latest is not None and (self.clock() - datetime.fromisoformat(latest.issued_at)
-                                   ).total_seconds() < self.interval:
+    def keep_up(self, head: int | None = None) -> Checkpoint | None:
+        """The worker's round: extend the tree (unless the log's head, when given, is
+        already in it), and issue a checkpoint when the tree outgrew the latest one and
+        that one is `interval` seconds old (or there is none)."""
+        if head is None or head != self._last_position:
+            self._size = self.extend()
+            self._last_position = head if head is not None else -1
+        if self._checkpointed is None:
+            latest = self.view.latest_checkpoint()
+            self._checkpointed = ((latest.tree_size, datetime.fromisoformat(latest.issued_at))
+                                  if latest else (0, None))
+        size, issued = self._checkpointed
+        if self._size <= size or (issued is not None and (self.clock() - issued
+                                                          ).total_seconds() < self.interval):
             return None
         try:
             return self.issue()
@@ -186,6 +195,8 @@ class Notary:
                               checkpoint)
 
     def consistency(self, from_size: int, to_size: int | None = None) -> ConsistencyProof:
+        if to_size is not None and from_size > to_size:
+            raise InvalidInput(f"fromSize ({from_size}) is larger than toSize ({to_size})")
         checkpoint = self.checkpoint_for(to_size)
         if from_size < 0 or from_size > checkpoint.tree_size:
             raise InvalidInput(f"fromSize must be from 0 to {checkpoint.tree_size} (the "

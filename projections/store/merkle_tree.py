@@ -135,8 +135,9 @@ class MerkleTreeTables(ClientStates):
                 f"palabra_checkpoints {where} ORDER BY {order}"
                 + ("" if limit is None else " LIMIT %s")),
                 [*params, *([] if limit is None else [limit])])
-            return [Checkpoint(int(row["tree_size"]), row["issued_at"], row["root_hash"],
-                               row["key_id"], row["signature"]) for row in curs.fetchall()]
+            return [Checkpoint(tree_size=int(row["tree_size"]), root_hash=row["root_hash"],
+                               issued_at=row["issued_at"], key_id=row["key_id"],
+                               signature=row["signature"]) for row in curs.fetchall()]
 
     @reconnecting
     def latest_checkpoint(self) -> Checkpoint | None:

@@ -47,6 +47,8 @@ def needed_nodes(ranges: Sequence[Range]) -> set[Node]:
 
 
 def _nodes_of(start: int, end: int) -> Iterator[Node]:
+    if start == end:
+        return
     aligned = _aligned(start, end)
     if aligned is not None:
         yield aligned

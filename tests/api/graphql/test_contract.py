@@ -166,17 +166,13 @@ SERVED_ADDITIONS = {
         "disputeInvoice", "resolveDispute", "writeOffInvoice", "agreePaymentPlan",
         "reversePayment", "acknowledgeComplaint", "reopenComplaint", "requestService",
         "giveAdvice", "answerAdvice") for part in ("", "(input)", "(meta)")),
-}
-
-#: the additions of the next contract that a later round serves
-LATER_ADDITIONS = {
     "Query.checkpoint", "Query.checkpoint(treeSize)",
     "Query.checkpoints", "Query.checkpoints(first)", "Query.checkpoints(after)",
     "Query.inclusionProof", "Query.inclusionProof(position)",
     "Query.inclusionProof(treeSize)",
     "Query.consistencyProof", "Query.consistencyProof(fromSize)",
     "Query.consistencyProof(toSize)",
-    "Client.erased", "LedgerEvent.leafHash",
+    "LedgerEvent.leafHash",
     "Checkpoint", *(f"Checkpoint.{f}" for f in (
         "treeSize", "rootHash", "issuedAt", "keyId", "signature")),
     "CheckpointEdge", "CheckpointEdge.cursor", "CheckpointEdge.node",
@@ -185,6 +181,11 @@ LATER_ADDITIONS = {
         "position", "treeSize", "leafHash", "path", "checkpoint")),
     "ConsistencyProof", *(f"ConsistencyProof.{f}" for f in (
         "fromSize", "toSize", "path", "checkpoint")),
+}
+
+#: the additions of the next contract that a later round serves
+LATER_ADDITIONS = {
+    "Client.erased",
     "ForgetClient", "ForgetClient.ref", "ForgetClient.reason", "EventInput.forgetClient",
     "Mutation.forgetClient", "Mutation.forgetClient(input)", "Mutation.forgetClient(meta)",
 }

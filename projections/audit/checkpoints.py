@@ -1,7 +1,8 @@
 """Checkpoints (signed tree heads): {treeSize, rootHash, issuedAt, keyId, signature}.
 
 The signature is Ed25519 over the RFC 8785 canonical JSON of {treeSize, rootHash,
-issuedAt}; `rootHash` is lower-case hex, `issuedAt` an ISO 8601 UTC time as signed,
+issuedAt}; `rootHash` is lower-case hex, `issuedAt` an ISO 8601 UTC time (`+00:00`, with
+microseconds only when there are some: the text signed is the text served),
 `signature` standard base64 of the 64 signature bytes, and `keyId` the first 16 hex
 digits of SHA-256 of the 32 raw bytes of the public key.  The signing key is a PKCS#8
 PEM file outside the database, readable by its owner only (`create_signing_key`).
@@ -17,7 +18,7 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ class Signer:
         self.key_id = key_id(self.public)
 
     def sign(self, tree_size: int, root: bytes, issued_at: datetime) -> Checkpoint:
-        issued = issued_at.isoformat(timespec="microseconds")
+        issued = issued_at.astimezone(UTC).isoformat()  # as the GraphQL DateTime writes it
         root_hash = root.hex()
         signature = self.private.sign(signed_bytes(tree_size, root_hash, issued))
         return Checkpoint(tree_size, root_hash, issued, self.key_id,

@@ -94,8 +94,11 @@ def verify(
         verdict = verify_store(services.ledger, services.view, _public(services), held,
                                progress)
     _report(verdict)
+    behind = verdict.events - verdict.tree_size
     print(f"verified {verdict.events:,} events, the tree of {verdict.tree_size:,} of them "
-          f"and {verdict.checkpoints:,} checkpoints")
+          f"and {_count(verdict.checkpoints, 'checkpoint')}"
+          + (f" ({behind:,} events not in the tree yet: the projection worker or palabra "
+             "checkpoint adds them)" if behind > 0 else ""))
     if held is not None:
         print(f"the ledger extends the checkpoint of {held.tree_size:,} events issued "
               f"{held.issued_at}")
@@ -119,6 +122,10 @@ def _public(services: Services) -> Ed25519PublicKey | None:
         fail(str(error))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _report(verdict: Verdict) -> None:
     if verdict.first is not None:
         fail(verdict.first.message)
@@ -133,8 +140,8 @@ def _verify_export(path: Path) -> None:
     except InvalidInput as error:
         fail(f"{path}: {error.message}")
     _report(verdict)
-    print(f"verified {verdict.events:,} events and {verdict.checkpoints:,} checkpoints of "
-          f"{path}" + (f", signed by key {key}" if key else ""))
+    print(f"verified {verdict.events:,} events and {_count(verdict.checkpoints, 'checkpoint')} "
+          f"of {path}" + (f", signed by key {key}" if key else ""))
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from typing import Any
 import rfc8785
 
 from domain.values import camel
+from projections.audit.canonical import canonical
 
 TOP_LEVEL = {"client_ref": "clientRef", "occurred_on": "occurredOn",
              "timestamp": "recordedAt", "actor": "actor",
@@ -59,7 +60,7 @@ def leaf_document(position: int, version: int, topic: str, state: bytes | str,
 def leaf_bytes(position: int, version: int, topic: str, state: bytes | str) -> bytes:
     """The leaf: RFC 8785 canonical JSON (UTF-8) of `leaf_document`."""
     try:
-        return rfc8785.dumps(leaf_document(position, version, topic, state))
+        return canonical(leaf_document(position, version, topic, state))
     except rfc8785.CanonicalizationError as error:
         raise LeafError(f"its stored state has no canonical JSON ({error})") from None
 

@@ -180,7 +180,7 @@ def test_the_cli_checkpoints_proves_and_verifies(database_url: str, loaded: Path
                               [bytes.fromhex(p) for p in consistency["path"]])
     verified = palabra(database_url, loaded, "verify", "--against", str(kept))
     assert verified.exit_code == 0, verified.output
-    assert "verified 16 events, the tree of 16 of them and 1 checkpoints" in verified.stdout
+    assert "verified 16 events, the tree of 16 of them and 1 checkpoint" in verified.stdout
     assert "the ledger extends the checkpoint of 16 events" in verified.stdout
     refused = palabra(database_url, loaded, "prove", "inclusion", "40")
     assert refused.exit_code == 1
@@ -207,7 +207,7 @@ def test_a_sealed_export_verifies_offline_and_fails_once_tampered(
     assert "sealed" in written.stderr
     offline = runner.invoke(app, ["verify", "--export", str(sealed)])  # no database, no key
     assert offline.exit_code == 0, offline.output
-    assert offline.stdout.startswith("verified 16 events and 1 checkpoints")
+    assert offline.stdout.startswith("verified 16 events and 1 checkpoint")
     lines = sealed.read_text().splitlines()
     last_event = json.loads(lines[15])
     forged = last_event["stored"].replace("acme", "acne")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 import rfc8785
@@ -34,16 +35,27 @@ class LeafError(ValueError):
     write."""
 
 
-def leaf_document(position: int, version: int, topic: str, state: bytes | str,
-                  ) -> dict[str, Any]:
-    """The JSON object whose canonical form is the leaf."""
+def stored_state(state: bytes | str) -> dict[str, Any]:
+    """The stored JSON state of an event (LeafError: it is not a JSON object)."""
     try:
         stored = json.loads(state)
     except ValueError as error:
         raise LeafError(f"its stored state is not JSON ({error})") from None
     if not isinstance(stored, dict):
         raise LeafError("its stored state is not a JSON object")
-    document: dict[str, Any] = {
+    return stored
+
+
+def leaf_document(position: int, version: int, topic: str, state: bytes | str,
+                  ) -> dict[str, Any]:
+    """The JSON object whose canonical form is the leaf."""
+    return document_of(position, version, topic, stored_state(state))
+
+
+def document_of(position: int, version: int, topic: str, stored: dict[str, Any],
+                ) -> dict[str, Any]:
+    """`leaf_document` of a state already parsed."""
+    return {
         "position": position,
         "clientRef": stored.get("client_ref"),
         "version": version,
@@ -52,15 +64,23 @@ def leaf_document(position: int, version: int, topic: str, state: bytes | str,
         "recordedAt": stored.get("timestamp"),
         "actor": stored.get("actor"),
         "idempotencyKey": stored.get("idempotency_key"),
-        "data": {camel(key): value for key, value in stored.items() if key not in TOP_LEVEL},
+        "data": {_camel(key): value for key, value in stored.items() if key not in TOP_LEVEL},
     }
-    return document
+
+
+@lru_cache(maxsize=4096)
+def _camel(key: str) -> str:
+    return camel(key)
 
 
 def leaf_bytes(position: int, version: int, topic: str, state: bytes | str) -> bytes:
     """The leaf: RFC 8785 canonical JSON (UTF-8) of `leaf_document`."""
+    return canonical_leaf(leaf_document(position, version, topic, state))
+
+
+def canonical_leaf(document: dict[str, Any]) -> bytes:
     try:
-        return canonical(leaf_document(position, version, topic, state))
+        return canonical(document)
     except rfc8785.CanonicalizationError as error:
         raise LeafError(f"its stored state has no canonical JSON ({error})") from None
 

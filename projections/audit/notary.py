@@ -79,6 +79,7 @@ class Notary:
         self.interval = interval
         self.batch = batch
         self._warned: set[str] = set()
+        self._frontier: tuple[Frontier, int] | None = None  # the tree's, and its last position
         self._size = 0  # the tree's size, as `keep_up` last saw it
         self._last_position = -1  # the log's head the tree was last extended to
         self._checkpointed: tuple[int, datetime | None] | None = None  # the latest's
@@ -89,9 +90,12 @@ class Notary:
         """Add every stored event not yet in the tree; returns the tree's size."""
         while True:
             size = self.view.tree_size()
-            nodes = self.view.tree_nodes(Frontier.nodes_of(size))
-            frontier = Frontier(size, [nodes[node] for node in Frontier.nodes_of(size)])
-            last = self.view.tree_leaves(size - 2, 1)[0][1] if size else 0
+            if self._frontier is None or self._frontier[0].size != size:
+                nodes = self.view.tree_nodes(Frontier.nodes_of(size))
+                self._frontier = (Frontier(size, [nodes[n] for n in Frontier.nodes_of(size)]),
+                                  self.view.tree_leaves(size - 2, 1)[0][1] if size else 0)
+            frontier = Frontier(size, self._frontier[0].roots)  # a copy, until it is stored
+            last = self._frontier[1]
             page = self.ledger.recorder.select_notifications(
                 start=last, limit=self.batch, inclusive_of_start=False)
             if not page:
@@ -114,6 +118,7 @@ class Notary:
                 self.view.add_tree_nodes(size, leaves, made)
             except StaleView:
                 continue  # another process added to the tree meanwhile: start from it
+            self._frontier = (frontier, leaves[-1][1])
             if len(leaves) < len(page):
                 return frontier.size
 

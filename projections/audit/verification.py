@@ -11,11 +11,11 @@ position, and a changed node by the first position it covers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, TypeVar
+from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Notification
@@ -23,7 +23,13 @@ from eventsourcing.persistence import Notification
 from domain.ledger import Ledger
 from domain.values import stream_id
 from projections.audit.checkpoints import Checkpoint, verify_signature
-from projections.audit.leaves import LeafError, event_leaf_hash
+from projections.audit.leaves import (
+    LeafError,
+    canonical_leaf,
+    document_of,
+    leaf_hash,
+    stored_state,
+)
 from projections.audit.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -112,12 +118,13 @@ def _notifications(ledger: Ledger) -> Iterator[Notification]:
         start = page[-1].id
 
 
-def _stream_matches(notification: Notification) -> bool:
-    try:
-        ref = json.loads(notification.state).get("client_ref")
-        return isinstance(ref, str) and stream_id(ref) == notification.originator_id
-    except (ValueError, AttributeError):
-        return False
+def _stream_matches(ref: object, stream: object) -> bool:
+    return isinstance(ref, str) and _stream_of(ref) == stream
+
+
+@lru_cache(maxsize=100_000)
+def _stream_of(ref: str) -> UUID:
+    return stream_id(ref)
 
 
 def verify_store(ledger: Ledger, view: ClientsView, public: Ed25519PublicKey | None,
@@ -137,12 +144,13 @@ def verify_store(ledger: Ledger, view: ClientsView, public: Ed25519PublicKey | N
     for notification in _notifications(ledger):
         position = notification.id
         try:
-            leaf = event_leaf_hash(position, notification.originator_version,
-                                   notification.topic, notification.state)
+            state = stored_state(notification.state)
+            leaf = leaf_hash(canonical_leaf(document_of(
+                position, notification.originator_version, notification.topic, state)))
         except LeafError as error:
             verdict.add(position, f"the stored event is damaged: {error}")
             break
-        if not _stream_matches(notification):
+        if not _stream_matches(state.get("client_ref"), notification.originator_id):
             verdict.add(position, "the stored event is in another client's stream")
         index = events.frontier.size
         events.add(leaf)

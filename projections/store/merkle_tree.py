@@ -66,11 +66,11 @@ class MerkleTreeTables(ClientStates):
                     f"({', '.join(['%s'] * len(chunk))})"), chunk)
                 found.update({(0, int(row["idx"])): bytes(row["hash"])
                               for row in curs.fetchall()})
-            for chunk in chunks(nodes, NODES_PER_QUERY):
-                pairs = ", ".join(["(%s, %s)"] * len(chunk))
+            for chunk in chunks(nodes, NODES_PER_QUERY):  # ORed equalities: both use the key
+                pairs = " OR ".join(["(level = %s AND idx = %s)"] * len(chunk))
                 curs.execute(self._sql(
-                    "SELECT level, idx, hash FROM palabra_tree_nodes WHERE (level, idx) IN "
-                    f"(VALUES {pairs})"), [value for node in chunk for value in node])
+                    f"SELECT level, idx, hash FROM palabra_tree_nodes WHERE {pairs}"),
+                    [value for node in chunk for value in node])
                 found.update({(int(row["level"]), int(row["idx"])): bytes(row["hash"])
                               for row in curs.fetchall()})
         return found

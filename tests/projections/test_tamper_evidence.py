@@ -9,18 +9,23 @@ import itertools
 import json
 import random
 import threading
+import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from domain.errors import InvalidInput
 from domain.ledger import Ledger
 from projections.audit.checkpoints import Checkpoint, Signer, load_signing_key, verify_signature
 from projections.audit.notary import Notary
 from projections.audit.verification import verify_store
+from projections.projector import Projector
+from projections.read_model import ReadModel
+from projections.runner import Runner
 from projections.store import ClientsView, Database, open_ledger, open_view
 from tests.support import FixedClock, entry, onboard, owner_sql
 
@@ -206,8 +211,6 @@ def test_proofs_verify_independently_at_every_kind_of_size(store: Store,
 
 
 def test_a_proof_outside_the_checkpoints_is_refused_plainly(store: Store) -> None:
-    from domain.errors import InvalidInput
-
     fill(store.ledger, clients=1, invoices=2)
     with pytest.raises(InvalidInput, match="no checkpoint has been issued yet"):
         store.notary.inclusion(1)
@@ -406,3 +409,21 @@ def test_a_checkpoint_read_back_is_the_one_signed(store: Store) -> None:
     assert Checkpoint.from_json(json.loads(json.dumps(issued.to_json()))) == issued
     assert store.view.latest_checkpoint() == issued
     assert datetime.fromisoformat(issued.issued_at).tzinfo is not None
+
+
+def test_the_worker_keeps_the_tree_and_checkpoints_it(store: Store, clock: FixedClock) -> None:
+    projector = Projector(store.ledger, store.view)
+    runner = Runner(ReadModel(projector), Database.parse(store.url), lambda: date(2026, 11, 22),
+                    poll_interval=0.02, notary=store.notary).start()
+    try:
+        fill(store.ledger, clients=1, invoices=3)
+        deadline = time.monotonic() + 15
+        while store.view.latest_checkpoint() is None or store.view.tree_size() < 4:
+            assert time.monotonic() < deadline, "the worker did not build the tree in time"
+            time.sleep(0.02)
+    finally:
+        runner.stop()
+    assert runner.errors == 0
+    latest = store.view.latest_checkpoint()
+    assert latest is not None
+    assert latest.root == mth(leaves_of(store.url)[:latest.tree_size])

@@ -35,9 +35,10 @@ def _simple(value: Any) -> bool:
     return False
 
 
-def canonical(document: Any) -> bytes:
-    """The RFC 8785 bytes of a JSON document (CanonicalizationError: it has none)."""
-    if _simple(document):
+def canonical(document: Any, plain: bool = False) -> bytes:
+    """The RFC 8785 bytes of a JSON document (CanonicalizationError: it has none);
+    `plain`: the caller knows it is of the simple kind above (no need to look)."""
+    if plain or _simple(document):
         try:
             return _encoder.encode(document).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 says what it becomes

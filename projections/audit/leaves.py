@@ -21,7 +21,7 @@ from typing import Any
 import rfc8785
 
 from domain.values import camel
-from projections.audit.canonical import canonical
+from projections.audit.canonical import SAFE_INTEGER, canonical
 
 TOP_LEVEL = {"client_ref": "clientRef", "occurred_on": "occurredOn",
              "timestamp": "recordedAt", "actor": "actor",
@@ -35,21 +35,48 @@ class LeafError(ValueError):
     write."""
 
 
-def stored_state(state: bytes | str) -> dict[str, Any]:
-    """The stored JSON state of an event (LeafError: it is not a JSON object)."""
+class _NotPlain(Exception):
+    """A number `canonical` must leave to rfc8785."""
+
+
+def _no_float(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if not -SAFE_INTEGER < value < SAFE_INTEGER:
+        raise _NotPlain(text)
+    return value
+
+
+_plain_decoder = json.JSONDecoder(parse_float=_no_float, parse_int=_safe_int,
+                                  parse_constant=_no_float)
+
+
+def stored_state(state: bytes | str) -> tuple[dict[str, Any], bool]:
+    """The stored JSON state of an event (LeafError: it is not a JSON object), and
+    whether it is plain: ASCII, no escapes, no number but safe integers — then its leaf's
+    canonical form is the standard library's (`projections.audit.canonical`)."""
+    raw = state if isinstance(state, bytes) else state.encode("utf-8", "surrogatepass")
+    plain = raw.isascii() and b"\\u" not in raw
     try:
-        stored = json.loads(state)
+        text = raw.decode("utf-8")
+        try:
+            stored = _plain_decoder.decode(text)
+        except _NotPlain:
+            plain, stored = False, json.loads(text)
     except ValueError as error:
         raise LeafError(f"its stored state is not JSON ({error})") from None
     if not isinstance(stored, dict):
         raise LeafError("its stored state is not a JSON object")
-    return stored
+    return stored, plain
 
 
 def leaf_document(position: int, version: int, topic: str, state: bytes | str,
                   ) -> dict[str, Any]:
     """The JSON object whose canonical form is the leaf."""
-    return document_of(position, version, topic, stored_state(state))
+    return document_of(position, version, topic, stored_state(state)[0])
 
 
 def document_of(position: int, version: int, topic: str, stored: dict[str, Any],
@@ -75,12 +102,13 @@ def _camel(key: str) -> str:
 
 def leaf_bytes(position: int, version: int, topic: str, state: bytes | str) -> bytes:
     """The leaf: RFC 8785 canonical JSON (UTF-8) of `leaf_document`."""
-    return canonical_leaf(leaf_document(position, version, topic, state))
+    stored, plain = stored_state(state)
+    return canonical_leaf(document_of(position, version, topic, stored), plain)
 
 
-def canonical_leaf(document: dict[str, Any]) -> bytes:
+def canonical_leaf(document: dict[str, Any], plain: bool = False) -> bytes:
     try:
-        return canonical(document)
+        return canonical(document, plain)
     except rfc8785.CanonicalizationError as error:
         raise LeafError(f"its stored state has no canonical JSON ({error})") from None
 

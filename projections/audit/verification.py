@@ -144,9 +144,9 @@ def verify_store(ledger: Ledger, view: ClientsView, public: Ed25519PublicKey | N
     for notification in _notifications(ledger):
         position = notification.id
         try:
-            state = stored_state(notification.state)
+            state, plain = stored_state(notification.state)
             leaf = leaf_hash(canonical_leaf(document_of(
-                position, notification.originator_version, notification.topic, state)))
+                position, notification.originator_version, notification.topic, state), plain))
         except LeafError as error:
             verdict.add(position, f"the stored event is damaged: {error}")
             break

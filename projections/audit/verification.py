@@ -5,8 +5,9 @@ ledger still extends it.  The first problem (by position) is what is reported.
 The events are read in log order, a page at a time, beside the stored leaves and nodes:
 memory stays small whatever the size of the log.  Two trees are recomputed: one from the
 events (its roots are compared with the checkpoints), one from the stored leaves (its
-nodes are compared with the stored nodes), so that a changed event is named by its own
-position, and a changed node by the first position it covers.
+nodes are compared with the stored nodes; the same tree as the first until a stored leaf
+differs), so that a changed event is named by its own position, and a changed node by
+the first position it covers.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def verify_store(ledger: Ledger, view: ClientsView, public: Ed25519PublicKey | N
     head = ledger.recorder.max_notification_id() or 0
     events = Recomputed([c.tree_size for c in checkpoints]
                         + ([against.tree_size] if against else []))
-    stored = Frontier()
+    stored: Frontier | None = None  # the tree of the stored leaves, once they differ
     leaves = _pages(lambda after: view.tree_leaves(after, PAGE))
     levels = {level: _pages(partial(view.tree_level, level, limit=PAGE))
               for level in range(1, view.tree_top_level() + 1)}
@@ -153,23 +154,28 @@ def verify_store(ledger: Ledger, view: ClientsView, public: Ed25519PublicKey | N
         if not _stream_matches(state.get("client_ref"), notification.originator_id):
             verdict.add(position, "the stored event is in another client's stream")
         index = events.frontier.size
-        events.add(leaf)
-        verdict.events += 1
+        stored_leaf: bytes | None = None
         if aligned and index < verdict.tree_size:
             _, leaf_position, stored_leaf = next(leaves)
             positions.append(leaf_position)
-            if leaf_position < position:
-                verdict.add(leaf_position, "the tree has an event the log no longer holds "
-                            "(deleted)")
-                aligned = False
-            elif leaf_position > position:
-                verdict.add(position, "the log holds an event the tree does not have "
-                            "(inserted)")
-                aligned = False
+            if leaf_position != position:
+                if leaf_position < position:
+                    verdict.add(leaf_position, "the tree has an event the log no longer "
+                                "holds (deleted)")
+                else:
+                    verdict.add(position, "the log holds an event the tree does not have "
+                                "(inserted)")
+                aligned, stored_leaf = False, None
             elif stored_leaf != leaf:
                 verdict.add(position, "the stored event is not the event the tree holds "
                             "(changed)")
-            for level, node_index, node in stored.add(stored_leaf)[1:]:
+                if stored is None:  # the stored tree parts from the events' here
+                    stored = Frontier(index, events.frontier.roots)
+        made = events.add(leaf)
+        verdict.events += 1
+        if stored_leaf is not None:
+            for level, node_index, node in (made if stored is None
+                                            else stored.add(stored_leaf))[1:]:
                 found = levels.get(level)
                 if found is None or next(found, (node_index, b""))[1] != node:
                     first = positions[node_index << level]

@@ -2,7 +2,8 @@
 
 The command line and the HTTP app both open their services here, so that both
 work on the same store the same way: the ledger (writes), the read models with
-their projector and read side (figures), the watch on the store's position and the
+their projector and read side (figures), the notary (the Merkle tree, checkpoints and
+proofs), the watch on the store's position and the
 metrics — and, in long-running processes, the runner that keeps the read models
 current.
 """
@@ -15,8 +16,10 @@ from datetime import UTC, date
 
 from api.metrics import Metrics, StoreCollector
 from api.settings import Settings
+from api.signing import signer_loader
 from api.watch import StoreWatch
 from domain.ledger import Clock, Ledger, utc_now
+from projections.audit.notary import Notary
 from projections.projector import Projector
 from projections.read_model import ReadModel
 from projections.runner import Runner
@@ -37,6 +40,7 @@ class Services:
     projector: Projector
     read_model: ReadModel
     clock: Clock
+    notary: Notary
     runner: Runner | None = field(default=None)
     metrics: Metrics = field(default_factory=Metrics)
     watch: StoreWatch = field(init=False)
@@ -52,7 +56,8 @@ class Services:
     def start_runner(self) -> Runner:
         if self.runner is None:
             self.runner = Runner(self.read_model, self.database, self.today,
-                                 poll_interval=self.settings.poll_interval).start()
+                                 poll_interval=self.settings.poll_interval,
+                                 notary=self.notary).start()
         return self.runner
 
     def close(self) -> None:
@@ -88,4 +93,5 @@ def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
             log.warning("the read models were built by another version of Palabra; the "
                         "worker (which may create tables) rebuilds them")
     read_model = ReadModel(projector, settings.trust_weights)
-    return Services(settings, database, ledger, view, projector, read_model, clock)
+    notary = Notary(ledger, view, signer_loader(settings), clock, settings.checkpoint_interval)
+    return Services(settings, database, ledger, view, projector, read_model, clock, notary)

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=0.05, description=(
         "seconds between polls of the SQLite log by the projection worker (default "
         "0.05)"))
+    signing_key_file: str | None = Field(default=None, description=(
+        "the Ed25519 key file checkpoints are signed with, kept outside the database "
+        "(default on SQLite: `palabra-signing.key` beside the database file, created on "
+        "first use, owner-only; on PostgreSQL no checkpoint is issued without it)"))
+    checkpoint_interval: float = Field(default=60.0, gt=0, allow_inf_nan=False, description=(
+        "most seconds between checkpoints while events arrive (default 60)"))
     log_level: str = Field(default="INFO", description=(
         "level of the JSON logs (default `INFO`)"))
     db_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, lt=3600, allow_inf_nan=False,

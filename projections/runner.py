@@ -4,7 +4,8 @@ On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every
 append); SQLite has no notifications, so it polls the log's head.  Between
 waits it also keeps today's portfolio index current (past days are indexed only
 when `refresh_index` is asked for them: a read computes what their index lacks in
-memory), and stores again the client states that reads found not to decode.  A lost connection is
+memory), keeps the Merkle tree current and issues its checkpoints (`projections.audit.
+notary`), and stores again the client states that reads found not to decode.  A lost connection is
 logged and retried with back-off: the worker outlives database restarts.  It
 runs in a thread of the API process, or alone as `palabra project`.
 
@@ -31,6 +32,7 @@ from typing import IO, Any
 
 import psycopg
 
+from projections.audit.notary import Notary
 from projections.indexer import refresh_index
 from projections.read_model import ReadModel
 from projections.store import Database
@@ -43,12 +45,13 @@ KEEP_INDEX_DAYS = 7
 
 class Runner:
     def __init__(self, read_model: ReadModel, database: Database, today: Callable[[], date],
-                 poll_interval: float = 0.05) -> None:
+                 poll_interval: float = 0.05, notary: Notary | None = None) -> None:
         self.read_model = read_model
         self.projector = read_model.projector
         self.database = database
         self.today = today
         self.poll_interval = poll_interval
+        self.notary = notary
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: psycopg.Connection[Any] | None = None
@@ -106,6 +109,8 @@ class Runner:
             self.rebuilds += 1
             self.projector.rebuild()
         self.projector.catch_up()
+        if self.notary is not None:
+            self.notary.keep_up(head)
         today = self.today()
         refresh_index(self.read_model, today)
         self.projector.repair(self.read_model.undecodable())

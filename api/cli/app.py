@@ -1,7 +1,8 @@
 """The `palabra` command line: every command, in the order `palabra --help` lists them.
 
 The commands live by concern: the ledger's (`api.cli.ledger`), the figures'
-(`api.cli.figures`), the demo (`api.cli.demo`) and the operations' (`api.cli.operations`).
+(`api.cli.figures`), the demo (`api.cli.demo`), the operations' (`api.cli.operations`)
+and the auditor's (`api.cli.audit`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import append, demo, figures, history, keys, ledger, operations
+from api.cli import append, audit, demo, figures, history, keys, ledger, operations
 from api.cli.common import err
 from api.cli.help import Command, Group
 
@@ -56,6 +57,14 @@ db = typer.Typer(help="Set up and check a PostgreSQL store for production.",
 db.command("init", cls=Command)(operations.db_init)
 db.command("check", cls=Command)(operations.db_check)
 app.add_typer(db, name="db")
+app.command(cls=Command)(audit.checkpoint)
+prove = typer.Typer(help="Prove an event is in a checkpoint's tree, or that an older tree "
+                         "is a prefix of a checkpoint's (JSON an auditor keeps).",
+                    no_args_is_help=True, cls=Group)
+prove.command("inclusion", cls=Command)(audit.inclusion)
+prove.command("consistency", cls=Command)(audit.consistency)
+app.add_typer(prove, name="prove")
+app.command(cls=Command)(audit.verify)
 
 keyring = typer.Typer(help="Make and rotate the master key that wraps the clients' keys.",
                       no_args_is_help=True, cls=Group)

@@ -15,10 +15,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.cli.common import Database, console, err, fail, ledger_at, services_at
-from api.export import export_lines
+from api.export import export_lines, sealed_export_lines
 from domain.entries import Entry
 from domain.errors import LedgerError
 from domain.jsonlines import entry_from_line, is_trailer, loads
+from projections.audit.checkpoints import SigningKeyError
 
 
 def import_(
@@ -119,12 +120,17 @@ def export(
         min=0, help="Only events after this position")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout)")
                       ] = None,
+    sealed: Annotated[bool, typer.Option(
+        "--sealed", help="The whole log as stored, with leaf hashes, checkpoints and the "
+                         "public signing key, for `palabra verify --export`")] = False,
     database: Database = None,
 ) -> None:
     """Write events as JSON Lines with version, position, recordedAt and retracted, then
     a last line {"complete": true, "count", "lastPosition"} (missing: the export was cut)."""
     if output is not None and not output.parent.is_dir():
         fail(f"cannot write {output}: there is no folder {output.parent}")
+    if sealed and (client is not None or after):
+        fail("a sealed export holds the whole log: --sealed takes no --client or --after", 2)
     with services_at(database, create=False) as services:
         try:
             handle = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -132,9 +138,10 @@ def export(
             fail(f"cannot write {output}: {error.strerror or error}")
         try:
             try:
-                lines = export_lines(services.ledger, client, after or 0)
-            except LedgerError as error:
-                fail(error.message)
+                lines = (sealed_export_lines(services) if sealed
+                         else export_lines(services.ledger, client, after or 0))
+            except (LedgerError, SigningKeyError) as error:
+                fail(str(error))
             last = ""
             for line in lines:
                 handle.write(line)
@@ -143,13 +150,16 @@ def export(
             if output:
                 handle.close()
     if output is not None:
-        _summary(output, last)
+        _summary(output, last, sealed)
 
 
-def _summary(output: Path, last: str) -> None:
+def _summary(output: Path, last: str, sealed: bool) -> None:
     """What `export -o` wrote, on stderr (from its last line: complete, or cut)."""
     end = loads(last) if last else {}
-    if is_trailer(end):
+    if sealed and end.get("sealed") is True:
+        err.print(f"wrote {end['count']:,} events to {output} (up to position "
+                  f"{end['lastPosition']:,}), sealed", soft_wrap=True, markup=False)
+    elif is_trailer(end):
         err.print(f"wrote {end['count']:,} events to {output} (up to position "
                   f"{end['lastPosition']:,}), complete", soft_wrap=True, markup=False)
     else:

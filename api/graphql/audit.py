@@ -19,6 +19,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import UNSET
 
+from api.graphql import tamper
 from api.graphql.arguments import Info, event_types, given, page_size, position_after
 from api.graphql.pages import PageInfo
 from api.graphql.scalars import JSONValue
@@ -61,6 +62,10 @@ def _idempotency_key(root: strawberry.Parent[Recorded]) -> str | None:
     return root.event.idempotency_key
 
 
+async def _leaf_hash(root: strawberry.Parent[Recorded], info: Info) -> str:
+    return await tamper.leaf_hashes(info).load(root.position)
+
+
 @strawberry.type
 class LedgerEvent:
     """An event as recorded, resolved from the ledger's `Recorded`."""
@@ -75,6 +80,7 @@ class LedgerEvent:
     idempotency_key: str | None = strawberry.field(resolver=_idempotency_key)
     retracted: bool
     data: JSONValue
+    leaf_hash: str = strawberry.field(resolver=_leaf_hash)
 
 
 @strawberry.type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.auth import Principal
@@ -27,3 +28,4 @@ class Context(BaseContext):
         self.request_id = request_id
         self.authenticate = authenticate
         self.credentials = credentials
+        self.leaf_hashes: DataLoader[int, str] | None = None  # made by the first leafHash

@@ -35,6 +35,14 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
         "events(types)": "Only events of these types (event names, e.g. \"PromiseMade\").",
         "contactAllowed(ref)": "The client's reference.",
         "contactAllowed(on)": "The day of the contact (default today).",
+        "checkpoint(treeSize)": "The smallest checkpointed tree of at least this many "
+                                "events (default: the latest checkpoint).",
+        "inclusionProof(position)": "The event's position in the ledger.",
+        "inclusionProof(treeSize)": "The tree to prove it in: the smallest checkpointed "
+                                    "tree at least this large (default: the latest).",
+        "consistencyProof(fromSize)": "The older tree's size (events).",
+        "consistencyProof(toSize)": "The newer tree: the smallest checkpointed tree at "
+                                    "least this large (default: the latest).",
     }),
     "Mutation": ("What can be written: events appended to the ledger, one at a time or "
                  "in a batch. Nothing is ever changed or deleted; a retraction is an "
@@ -236,6 +244,34 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
         "idempotencyKey": "The idempotency key it was written with, if any.",
         "retracted": "Whether a later retraction names it: the figures then ignore it.",
         "data": "The event's own fields, camelCase.",
+        "leafHash": "Its leaf hash in the ledger's Merkle tree (hex SHA-256; docs/audit.md).",
+    }),
+    "Checkpoint": ("A signed tree head: the root of the Merkle tree over the first "
+                   "treeSize events, signed by the ledger (docs/audit.md).", {
+        "treeSize": "How many events the tree holds (the first ones of the ledger).",
+        "rootHash": "The tree's root hash (hex SHA-256, RFC 9162).",
+        "issuedAt": "When it was signed (UTC), exactly as signed.",
+        "keyId": "The signing key: the first 16 hex digits of SHA-256 of its public key.",
+        "signature": "Ed25519 over the canonical JSON of treeSize, rootHash and issuedAt "
+                     "(base64).",
+    }),
+    "CheckpointEdge": ("One checkpoint of a page.", {}),
+    "CheckpointConnection": ("A page of checkpoints, in the order issued.", {}),
+    "InclusionProof": ("Proof that an event is in a checkpoint's tree (RFC 9162 "
+                       "§2.1.3).", {
+        "position": "The event's position in the ledger.",
+        "treeSize": "The size of the checkpointed tree it is proven in.",
+        "leafHash": "The event's leaf hash (hex).",
+        "path": "The audit path, from the leaf up (hex hashes).",
+        "checkpoint": "The checkpoint of that tree.",
+    }),
+    "ConsistencyProof": ("Proof that an older tree is a prefix of a checkpoint's tree "
+                         "(RFC 9162 §2.1.4): nothing in it was rewritten, removed or "
+                         "reordered.", {
+        "fromSize": "The older tree's size.",
+        "toSize": "The size of the checkpointed tree it is a prefix of.",
+        "path": "The consistency proof (hex hashes).",
+        "checkpoint": "The checkpoint of the newer tree.",
     }),
     "Appended": ("An event the ledger recorded (or had recorded: a replay).", {
         "clientRef": "The client it is about.",

@@ -1,12 +1,12 @@
 """The three root types of the schema: every query, mutation and subscription of the
 contract, in the contract's order, each with the access it needs and resolved by its
-feature's module (client, portfolio, contact policy, audit, writes)."""
+feature's module (client, portfolio, contact policy, audit, tamper evidence, writes)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from api.graphql import audit, inputs, writes
+from api.graphql import audit, inputs, tamper, writes
 from api.graphql import client as one_client
 from api.graphql import contact_policy as policy
 from api.graphql import portfolio as across
@@ -39,6 +39,21 @@ class Query:
         resolver=policy.contact_allowed, graphql_type=ContactPolicy,
         extensions=needs(CanRead),
         description="Whether one more collection contact is allowed on a date.")
+    checkpoint = strawberry.field(
+        resolver=tamper.checkpoint, extensions=needs(CanAudit),
+        description="A signed tree head: the latest, or the smallest checkpointed tree of "
+                    "at least treeSize events.")
+    checkpoints = strawberry.field(
+        resolver=tamper.checkpoints, extensions=needs(CanAudit),
+        description="Every checkpoint issued, in order, a page at a time.")
+    inclusion_proof = strawberry.field(
+        resolver=tamper.inclusion_proof, extensions=needs(CanAudit),
+        description="Proof that the event at a position is in a checkpoint's tree "
+                    "(RFC 9162 §2.1.3).")
+    consistency_proof = strawberry.field(
+        resolver=tamper.consistency_proof, extensions=needs(CanAudit),
+        description="Proof that the tree of fromSize events is a prefix of a checkpoint's "
+                    "tree (RFC 9162 §2.1.4).")
 
 
 def _one_event(input_type: type, description: str) -> Written:

@@ -7,7 +7,8 @@ authenticates API keys, and serves
 - `/graphql`: queries and mutations over POST, subscriptions over WebSocket
   (graphql-transport-ws), GraphiQL when enabled (`api.graphql`);
 - `/healthz`, `/readyz`, `/metrics` (`api.http.ops`);
-- `/events.ndjson`: the ledger's events as JSON Lines for auditors (`api.http.feed`);
+- `/events.ndjson`: the ledger's events as JSON Lines for auditors, sealed on request
+  (`api.http.feed`); `/checkpoint.json` and `/signing-key` (`api.http.checkpoints`);
 - `/schema.graphql` (the SDL as text) and, in `--dev`, a landing page at `/`
   (`api.http.pages`); GraphiQL's files under `/graphiql/` when it is enabled (on in
   `--dev`).
@@ -42,6 +43,7 @@ from starlette.exceptions import HTTPException
 from api import logs
 from api.auth import DEVELOPER, Principal
 from api.bootstrap import Services, open_services
+from api.http.checkpoints import checkpoints_router
 from api.http.errors import http_error
 from api.http.feed import feed_router
 from api.http.middleware import BodyLimit, RequestLog
@@ -114,6 +116,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
 
     app.include_router(ops_router(services, sees_operations))
     app.include_router(feed_router(services, caller))
+    app.include_router(checkpoints_router(services, caller))
     app.include_router(pages_router(settings, lambda: router.schema.as_str() + "\n", caller,
                                     dev))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -1,6 +1,7 @@
 """`/events.ndjson`: the ledger's events as JSON Lines for auditors (the format of
 `palabra export`, ending with the line that says it is complete), by client and after
-a position."""
+a position; `?sealed=true`, the sealed export of the whole log (`palabra export
+--sealed`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from starlette.concurrency import iterate_in_threadpool
 
 from api.auth import Access, Principal
 from api.bootstrap import Services
-from api.export import export_lines
+from api.export import export_lines, sealed_export_lines
 from api.http.errors import http_error, refusal
 from domain.errors import LedgerError
+from projections.audit.checkpoints import SigningKeyError
 
 MAX_POSITION = 2**63 - 1  # the largest position a store can hold
 
@@ -31,14 +33,22 @@ def feed_router(services: Callable[[], Services],
         client: Annotated[str | None, Query(description="only this client's events")] = None,
         after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                     description="only events after this position")] = 0,
+        sealed: Annotated[bool, Query(description="the whole log as stored, with leaf "
+                                                  "hashes and checkpoints")] = False,
     ) -> Any:
         refused = refusal(principal, Access.AUDIT)
         if refused is not None:
             return refused
+        if sealed and (client is not None or after):
+            return http_error(400, "INVALID_INPUT", "a sealed export holds the whole log: "
+                              "sealed=true takes no client or after")
         try:
-            lines = export_lines(services().ledger, client, after)
+            lines = (sealed_export_lines(services()) if sealed
+                     else export_lines(services().ledger, client, after))
         except LedgerError as error:
             return http_error(404, error.code, error.message)
+        except SigningKeyError as error:
+            return http_error(503, "UNAVAILABLE", str(error))
         return StreamingResponse(iterate_in_threadpool(_until_cut(lines)),
                                  media_type="application/x-ndjson")
 

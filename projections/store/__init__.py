@@ -3,7 +3,7 @@
 Exports `Database` (a parsed `PALABRA_DATABASE_URL`), `open_ledger` and `open_view`
 (the event store and the read models on it), the read models' classes (`ClientsView`,
 with `SQLiteClientsView` and `PostgresClientsView`), what the projection records
-(`Skip`, `StaleView`), the tables (`READ_MODEL_TABLES`, `STATE_FORMAT`), the
+(`Skip`, `StaleView`), the tables (`READ_MODEL_TABLES`, `TREE_TABLES`, `STATE_FORMAT`), the
 PostgreSQL tracking functions (`LOCK_FUNCTION`, `MOVE_FUNCTION`, `one_at_a_time`) and
 the fail-fast connection helpers (`time_limit`, `disk_full`, `DISK_FULL`,
 `DEFAULT_TIMEOUT`, `DEFAULT_URL`).  Set-up and checks of a production PostgreSQL
@@ -20,10 +20,10 @@ from projections.store.postgres import (
     PostgresClientsView,
     one_at_a_time,
 )
-from projections.store.schema import READ_MODEL_TABLES, STATE_FORMAT
+from projections.store.schema import READ_MODEL_TABLES, STATE_FORMAT, TREE_TABLES
 from projections.store.sqlite import SQLiteClientsView
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_URL", "DISK_FULL", "LOCK_FUNCTION", "MOVE_FUNCTION",
-           "READ_MODEL_TABLES", "STATE_FORMAT", "ClientsView", "Database",
+           "READ_MODEL_TABLES", "STATE_FORMAT", "TREE_TABLES", "ClientsView", "Database",
            "PostgresClientsView", "SQLiteClientsView", "Skip", "StaleView", "disk_full",
            "one_at_a_time", "open_ledger", "open_view", "time_limit"]

@@ -24,6 +24,7 @@ from projections.store import (
     LOCK_FUNCTION,
     MOVE_FUNCTION,
     READ_MODEL_TABLES,
+    TREE_TABLES,
     Database,
     open_ledger,
     open_view,
@@ -42,6 +43,7 @@ APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     TRACKING: ("SELECT",),
     **dict.fromkeys(READ_WRITE_TABLES, ("SELECT", "INSERT", "UPDATE", "DELETE")),
     KEYS_TABLE: ("SELECT", "INSERT", "UPDATE"),  # a destroyed key is overwritten, not deleted
+    **dict.fromkeys(TREE_TABLES, ("SELECT", "INSERT")),  # only ever added to
 }
 APP_SEQUENCE_PRIVILEGES = ("USAGE", "SELECT")
 APP_FUNCTIONS = (f"{EVENTS}_lock()", f"{LOCK_FUNCTION}()", f"{MOVE_FUNCTION}(bigint)")

@@ -19,11 +19,11 @@ from typing import Any
 from domain.values import stream_id
 from projections.figures.portfolio import IndexEntry, Totals
 from projections.store.client_states import (
-    ClientStates,
     Skip,
     chunks,
     reconnecting,
 )
+from projections.store.merkle_tree import MerkleTreeTables
 from projections.store.schema import AGING, SOURCE
 
 log = logging.getLogger("palabra.view")
@@ -31,8 +31,9 @@ log = logging.getLogger("palabra.view")
 CENTS = 100
 
 
-class ClientsView(ClientStates):
-    """The read models: the client states and the portfolio index."""
+class ClientsView(MerkleTreeTables):
+    """The read models: the client states and the portfolio index; and the Merkle
+    tree with its checkpoints."""
 
     @reconnecting
     def day_marker(self, as_of: date) -> tuple[int, int | None, str | None]:

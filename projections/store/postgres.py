@@ -12,7 +12,7 @@ from typing import Any
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from projections.store.portfolio_index import ClientsView
-from projections.store.schema import READ_MODEL_TABLES, SOURCE
+from projections.store.schema import READ_MODEL_TABLES, SOURCE, TREE_TABLES
 
 log = logging.getLogger("palabra.view")
 
@@ -106,4 +106,4 @@ def one_at_a_time(datastore: Any) -> Iterator[None]:
 
 
 _OUR_TABLES = re.compile(
-    rf"\b({'|'.join((*READ_MODEL_TABLES, 'palabra_view_meta'))})\b(?!\w)")
+    rf"\b({'|'.join((*READ_MODEL_TABLES, *TREE_TABLES, 'palabra_view_meta'))})\b(?!\w)")

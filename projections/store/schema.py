@@ -11,6 +11,12 @@
   computed with and the position up to which they are complete;
 - `palabra_skipped`: clients the projection could not handle (an event that does not
   fold, an index row the database refuses), skipped until fixed;
+- `palabra_tree_leaves` (the leaf hash of each event: leaf `idx` is the idx+1-th event
+  of the log, at `position`) and `palabra_tree_nodes` (the hash of every complete aligned
+  subtree above them, by level ≥ 1 and index): the Merkle tree over the global log (SPEC
+  §8.1); `palabra_checkpoints`: every signed tree
+  head issued.  Neither is a read model a rebuild empties: the nodes are only ever
+  added (and checked by `palabra verify`), the checkpoints are all kept;
 - the library's tracking table holds the position of the last event applied.
 """
 
@@ -66,10 +72,27 @@ TABLES = [
         position BIGINT NOT NULL,
         what TEXT NOT NULL,
         reason TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS palabra_tree_leaves (
+        idx BIGINT PRIMARY KEY,
+        position BIGINT NOT NULL UNIQUE,
+        hash {blob} NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS palabra_tree_nodes (
+        level INTEGER NOT NULL,
+        idx BIGINT NOT NULL,
+        hash {blob} NOT NULL,
+        PRIMARY KEY (level, idx))""",
+    """CREATE TABLE IF NOT EXISTS palabra_checkpoints (
+        tree_size BIGINT NOT NULL,
+        issued_at TEXT NOT NULL,
+        root_hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (tree_size, issued_at))""",
     """CREATE TABLE IF NOT EXISTS palabra_view_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL)""",
 ]
 AGING = ("aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_90_plus")
+TREE_TABLES = ("palabra_tree_leaves", "palabra_tree_nodes", "palabra_checkpoints")
 READ_MODEL_TABLES = ("palabra_client_states", "palabra_portfolio",
                      "palabra_portfolio_signals", "palabra_portfolio_days", "palabra_skipped")

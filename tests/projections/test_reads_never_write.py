@@ -4,9 +4,9 @@ A store is filled and its read models built by the worker, for today and for a p
 day; then more events are appended that the worker has not applied (new events of
 known clients, back-dated ones, a new client).  The read queries — client, clients,
 portfolio for today and for past days (indexed and never indexed), history,
-contactAllowed — are asked through the real app (`api.http.create_app`) and the
-command line, over a connection to which the read models are read-only: on
-PostgreSQL a role with SELECT only, on SQLite the file opened read-only.  Every
+contactAllowed, the checkpoints, proofs and leaf hashes — are asked through the real app
+(`api.http.create_app`) and the command line, over a connection to which the read models
+are read-only: on PostgreSQL a role with SELECT only, on SQLite the file opened read-only.  Every
 answer includes the unapplied events and equals the answer after a rebuild.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from psycopg import sql
 from typer.testing import CliRunner
@@ -28,10 +29,12 @@ from api.auth import ApiKeys
 from api.cli import app as cli
 from api.http import create_app
 from api.settings import Settings
+from projections.audit.checkpoints import Signer
+from projections.audit.notary import Notary
 from projections.indexer import refresh_index
 from projections.projector import Projector
 from projections.read_model import ReadModel
-from projections.store import READ_MODEL_TABLES, Database, open_ledger, open_view
+from projections.store import READ_MODEL_TABLES, TREE_TABLES, Database, open_ledger, open_view
 from tests.support import FixedClock, entry, onboard
 from tests.support.randomized import RandomHistory
 
@@ -58,6 +61,11 @@ HISTORY = """query($ref: ID!) { history(ref: $ref) { edges { cursor node {
   clientRef type version position occurredOn } } } }"""
 CONTACT = """query($ref: ID!) { contactAllowed(ref: $ref, on: "2026-11-22") {
   allowed used cap nextAllowedOn reason } }"""
+AUDIT = """query($size: Int) { checkpoint { treeSize rootHash issuedAt keyId signature }
+  checkpoints { edges { cursor node { treeSize rootHash } } }
+  inclusionProof(position: 3, treeSize: $size) { position treeSize leafHash path }
+  consistencyProof(fromSize: 2) { fromSize toSize path }
+  events(first: 500) { edges { node { position leafHash } } } }"""
 ORDERS = ("SCORE_ASC", "SCORE_DESC", "OUTSTANDING_DESC", "NAME_ASC")
 
 
@@ -74,6 +82,8 @@ def fill(url: str, clock: FixedClock) -> int:
         onboard(ledger, REFS[3], "2025-11-01", name="Zeta")
         refresh_index(read, TODAY)  # the worker: catch up, index today
         refresh_index(read, INDEXED_PAST)
+        Notary(ledger, projector.view, lambda: Signer(Ed25519PrivateKey.generate()),
+               clock).issue()  # the worker's tree and a checkpoint
         position = projector.view.position()
         for history in histories:  # the worker never sees these
             history.grow(6)
@@ -97,7 +107,7 @@ def read_only(url: str, server: Database | None) -> Iterator[str]:
         return
     schema = Database.parse(url).schema
     role = f"palabra_reader_{os.getpid()}_{schema}"
-    names = [*READ_MODEL_TABLES, "palabra_view_meta", "palabra_events",
+    names = [*READ_MODEL_TABLES, *TREE_TABLES, "palabra_view_meta", "palabra_events",
              "palabra_clients_tracking", "palabra_data_keys"]  # reads open the keys
     with server.connect(autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
@@ -155,6 +165,7 @@ def answers(url: str, clock: FixedClock) -> dict[str, Any]:
                     after = page["clients"]["pageInfo"]["endCursor"]
                 found[f"clients {day} {order}"] = pages
         found["clients today by default"] = ask(CLIENTS)
+        found["tamper evidence"] = ask(AUDIT, size=5)
         for ref in (*REFS, "late"):
             found[f"history {ref}"] = ask(HISTORY, ref=ref)
             found[f"contact {ref}"] = ask(CONTACT, ref=ref)
@@ -179,11 +190,20 @@ def command_line(url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return found
 
 
+def ledger_head(url: str) -> int:
+    ledger = open_ledger(url)
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
+
+
 def stored(url: str) -> dict[str, Any]:
     """What the read models hold (to see that nothing changed)."""
     view = open_view(url)
     try:
         return {"position": view.position(), "versions": view.versions(),
+                "tree": view.tree_size(), "checkpoints": view.checkpoints_after(None, None),
                 **{f"index {day}": view.entries(day)
                    for day in (TODAY, INDEXED_PAST, NEVER_INDEXED)}}
     finally:
@@ -213,6 +233,9 @@ def test_every_read_answers_fresh_from_a_store_it_may_only_read(
     finally:
         ledger.close()
     assert fresh[f"portfolio {TODAY}"]["portfolio"]["clients"] == 5
+    audit = fresh["tamper evidence"]
+    assert audit["inclusionProof"]["treeSize"] == audit["checkpoint"]["treeSize"] == position
+    assert len(audit["events"]["edges"]) == ledger_head(url) > position  # all have a leafHash
     assert "Late Comer" in said["history"] or "late" in said["history"]
 
     ledger = open_ledger(url, clock)

@@ -15,6 +15,10 @@ from pathlib import Path
 from tests.support import REPOSITORY
 from tests.support.docs.clock import DOCS_TODAY
 
+#: the checkpoint signing key of the docs' store (a test key, public on purpose: with it
+#: the checkpoints the docs show are the same on every run)
+SIGNING_KEY = Path(__file__).with_name("signing.key")
+
 COLUMNS = 100
 TIMEOUT = 120
 # what must vary from run to run, replaced before outputs are compared
@@ -45,6 +49,9 @@ class ConsoleSession:
                            '"$@"\n')
         wrapper.chmod(0o755)
         (self.folder / "examples").symlink_to(REPOSITORY / "examples")
+        key = self.folder / "palabra-signing.key"  # the docs' own key: signatures repeat
+        shutil.copy(SIGNING_KEY, key)
+        key.chmod(0o600)
         self.env = {name: value for name, value in os.environ.items()
                     if not name.startswith("PALABRA_")}
         self.env.update(PATH=f"{bin_}{os.pathsep}{os.environ.get('PATH', '')}",

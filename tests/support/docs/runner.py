@@ -16,7 +16,8 @@ from tests.support.docs.exchanges import AppSession, answer_lines, body_of, same
 from tests.support.docs.markdown import Block, Doc, options
 
 # the docs whose examples are run (docs/figures.md has its own test: tests/test_figures_doc.py)
-DOCS = ["README.md", "docs/api.md", "docs/operations.md", "docs/benchmarks.md"]
+DOCS = ["README.md", "docs/api.md", "docs/operations.md", "docs/benchmarks.md",
+        "docs/audit.md"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,51 @@
+"""The fast canonical JSON of `projections.audit.canonical` is RFC 8785's: it agrees with
+the `rfc8785` package on random JSON documents, including those it hands over to it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from projections.audit.canonical import canonical
+from projections.audit.leaves import leaf_bytes, leaf_document
+
+scalars = (st.none() | st.booleans() | st.text()
+           | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+           | st.floats(allow_nan=False, allow_infinity=False))
+documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                         | st.dictionaries(st.text(max_size=6), inner, max_size=5),
+                         max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_it_writes_what_rfc8785_writes(document: Any) -> None:
+    try:
+        expected = rfc8785.dumps(document)
+    except rfc8785.CanonicalizationError:
+        return
+    assert canonical(document) == expected
+
+
+def test_keys_sort_by_utf16_code_units_beyond_ascii() -> None:
+    document = {"\ue000": 1, "\U0001f600": 2, "a": 3}  # UTF-16 puts the emoji first
+    assert canonical(document) == rfc8785.dumps(document)
+    assert canonical(document).index("😀".encode()) < canonical(document).index(
+        "\ue000".encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), documents, max_size=5),
+       st.sampled_from([{}, {"ensure_ascii": False}]))
+def test_a_leaf_is_rfc8785_of_its_document_however_the_state_is_written(
+        state: dict[str, Any], options: dict[str, Any]) -> None:
+    stored = json.dumps(state, **options).encode("utf-8", "surrogatepass")
+    try:
+        expected = rfc8785.dumps(leaf_document(7, 2, "palabra:X", stored))
+    except rfc8785.CanonicalizationError:
+        return
+    assert leaf_bytes(7, 2, "palabra:X", stored) == expected

@@ -253,6 +253,26 @@ def test_portfolio_sums_the_clients(side: Side) -> None:
     assert portfolio == summed([c for c in clients if c is not None], as_of)
 
 
+def test_portfolio_totals_show_the_money_written_off_up_to_the_date(side: Side) -> None:
+    # the scenarios' write-offs (SPEC 3.1 writtenOff): r7-c1 (EUR) 1,337.28 on 2026-06-15,
+    # r8-c2 (MXN) 3,433.28 on 2025-09-11, r8-c4 (GBP) 529.23 on 2026-04-21 and 5,559.85
+    # on 2026-07-21; nobody paying in USD wrote anything off
+    load_scenarios(side, chunk=500)
+    expected = {
+        date(2026, 6, 30): {"EUR": "1337.28", "GBP": "529.23", "MXN": "3433.28", "USD": "0.00"},
+        date(2026, 11, 22): {"EUR": "1337.28", "GBP": "6089.08", "MXN": "3433.28",
+                             "USD": "0.00"},
+        date(2025, 9, 10): {"EUR": "0.00", "GBP": "0.00", "MXN": "0.00", "USD": "0.00"},
+    }
+    for as_of, written_off in expected.items():
+        computed = side.read.portfolio(as_of)  # no index rows: computed in memory
+        refresh_index(side.read, as_of)
+        indexed = side.read.portfolio(as_of)  # summed by the database from the index rows
+        for portfolio in (computed, indexed):
+            assert {t.currency: str(t.written_off) for t in portfolio.totals} == written_off
+        assert indexed == computed
+
+
 def test_known_at_shows_what_the_ledger_knew(side: Side, clock: FixedClock) -> None:
     onboard(side.ledger)
     side.ledger.append([entry("InvoiceIssued", "acme", "2026-02-01", invoiceId="I1",

@@ -116,6 +116,39 @@ def test_a_read_reflects_every_append_made_before_it_in_any_process(
         reader.close()
 
 
+def test_the_portfolio_of_a_day_is_never_answered_from_before_an_append(
+    database_url: str, clock: FixedClock
+) -> None:
+    """A day's portfolio worked out once is remembered; an append made before a read, in
+    any process, is in its answer, whether the worker has applied it or indexed the
+    day, or not."""
+    writer, reader = open_side(database_url, clock), open_side(database_url, clock)
+    day = date(2026, 3, 1)
+    try:
+        onboard(writer.ledger)
+        onboard(writer.ledger, "bolt", name="Bolt")
+        for n in range(1, 4):
+            writer.ledger.append([entry("InvoiceIssued", "acme", "2026-02-01",
+                                        invoiceId=f"I{n}", amount="100.00", description="x")])
+            if n == 2:
+                writer.projector.catch_up()
+            if n == 3:
+                refresh_index(writer.read, day)
+            for _ in range(2):  # worked out, then remembered
+                (totals,) = reader.read.portfolio(day).totals
+                assert totals.outstanding == 100 * n
+                page = reader.read.clients(day, order=ClientOrder.OUTSTANDING_DESC)
+                assert [(e.ref, e.outstanding) for _, e in page.entries] == [
+                    ("acme", 100 * n), ("bolt", 0)]
+        writer.ledger.append([entry("PaymentReceived", "acme", "2026-02-10", paymentId="P1",
+                                    amount="50.00")])
+        (totals,) = reader.read.portfolio(day).totals
+        assert totals.outstanding == 250
+    finally:
+        writer.close()
+        reader.close()
+
+
 def test_the_client_list_agrees_with_single_clients(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)

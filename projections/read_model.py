@@ -23,7 +23,7 @@ import logging
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
@@ -239,6 +239,9 @@ class ReadModel:
         remembered = self._days.get(as_of)
         if remembered is not None and remembered.key == key:
             return remembered
+        # the days worked out before the last events go now, not when next asked (they may
+        # hold what a later event removed, e.g. a forgotten client's name)
+        self._days.drop(lambda day: day.key[1] != head)
         day = self._work_out_day(key)
         self._days.put(as_of, day)
         return day
@@ -358,6 +361,12 @@ class LRU(Generic[K, V]):
             if value is not None:
                 self._items.move_to_end(key)
             return value
+
+    def drop(self, unwanted: Callable[[V], bool]) -> None:
+        """Forget every value `unwanted` says so of."""
+        with self._lock:
+            for key in [k for k, v in self._items.items() if unwanted(v)]:
+                del self._items[key]
 
     def put(self, key: K, value: V) -> None:
         with self._lock:

@@ -81,7 +81,8 @@ def wait_until_up(base: str) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            ready = httpx.get(f"{base}/readyz", timeout=2).json()
+            ready = httpx.get(f"{base}/readyz", timeout=2,  # the details need a key
+                              headers={"Authorization": f"Bearer {KEY}"}).json()
             if ready.get("projection", {}).get("lag", 1) == 0:
                 return
         except (httpx.HTTPError, ValueError):

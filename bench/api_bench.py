@@ -9,7 +9,10 @@ the server and PostgreSQL, so the figures are a floor):
 
 - `client` queries — a frontend's client card (score, band, outstanding, signals) for
   random clients — with `wrk` (throughput and p50/p99 latency);
-- `append` throughput with batches of 1 and of 500 events, from 4 concurrent writers.
+- `append` throughput with batches of 1 and of 500 events, from 4 concurrent writers;
+- then, in this process on the same data, the client card through bare graphql-core,
+  strawberry and the whole app (`bench/execution_bench.py`): the served query's cost
+  beside a bare graphql-core execution of the same document, measured in one run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import httpx2 as httpx
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.execution_bench import compare
 from bench.generate import feed
 from domain.entries import Entry
 from projections.store import Database, open_ledger
@@ -77,7 +81,8 @@ def wait_until_up(base: str) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            ready = httpx.get(f"{base}/readyz", timeout=2).json()
+            ready = httpx.get(f"{base}/readyz", timeout=2,  # the details need a key
+                              headers={"Authorization": f"Bearer {KEY}"}).json()
             if ready.get("projection", {}).get("lag", 1) == 0:
                 return
         except (httpx.HTTPError, ValueError):
@@ -165,6 +170,8 @@ def main() -> None:
         print("read :", read_load(base, args.clients, args.seconds, args.connections))
         for batch, batches in ((1, 250), (500, 10)):
             print("write:", asyncio.run(write_load(base, batch, batches, 4)))
+        wait_until_up(base)  # the worker has applied the writes: the figures are current
+        print(compare(url, args.clients))
     finally:
         for process in processes:
             process.terminate()

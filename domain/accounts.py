@@ -18,7 +18,8 @@ date.  Operations are applied in stream order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, insort
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -125,6 +126,7 @@ class Accounts:
         self.payments: dict[str, PaymentAccount] = {}
         self.plans: dict[str, PlanAccount] = {}
         self._open: dict[str, InvoiceAccount] = {}  # balance > 0
+        self._queue: list[InvoiceAccount] = []  # the same, oldest due first (`_by_order`)
         self._credit: list[PaymentAccount] = []  # payments with money left, oldest first
         self._log: list[Operation] = []
         self._reversals: dict[str, date] = {}
@@ -175,7 +177,8 @@ class Accounts:
         return sum((p.unallocated for p in self._credit), ZERO)
 
     def open_invoices(self) -> list[InvoiceAccount]:
-        return sorted(self._open.values(), key=lambda i: i.order)
+        """The invoices with a balance, oldest due first."""
+        return list(self._queue)
 
     def portions(self, invoice: InvoiceAccount) -> list[tuple[date, Decimal]]:
         """The invoice's open balance split by the date each part falls due.
@@ -234,8 +237,10 @@ class Accounts:
     def _issue(self, invoice_id: str, amount: Decimal, issued_on: date, due_on: date,
                description: str) -> None:
         invoice = InvoiceAccount(invoice_id, amount, issued_on, due_on, description, amount)
+        self._close(invoice_id)  # an id issued again replaces the invoice
         self.invoices[invoice_id] = invoice
         self._open[invoice_id] = invoice
+        insort(self._queue, invoice, key=_by_order)
         self._apply_credit(issued_on)
 
     def _dispute(self, invoice_id: str, on: date) -> None:
@@ -289,15 +294,16 @@ class Accounts:
             self._credit.append(payment)
 
     def _apply_credit(self, on: date) -> None:
-        while self._credit and self._eligible():
+        while self._credit and next(self._eligible(), None) is not None:
             payment = self._credit[0]
             self._spread(payment, on)
             if payment.unallocated > 0:
                 return
             self._credit.pop(0)
 
-    def _eligible(self) -> list[InvoiceAccount]:
-        return sorted((i for i in self._open.values() if not i.disputed), key=lambda i: i.order)
+    def _eligible(self) -> Iterator[InvoiceAccount]:
+        """Undisputed invoices with a balance, oldest due first (those open when asked)."""
+        return (i for i in list(self._queue) if not i.disputed)
 
     def _spread(self, payment: PaymentAccount, on: date) -> None:
         for invoice in self._eligible():
@@ -334,7 +340,17 @@ class Accounts:
         invoice.balance -= amount
         if invoice.balance <= 0 and amount > 0:
             invoice.settled_by, invoice.settled_on = by, on
-            self._open.pop(invoice.invoice_id, None)
+            self._close(invoice.invoice_id)
+
+    def _close(self, invoice_id: str) -> None:
+        """The invoice no longer has a balance (if it was open)."""
+        invoice = self._open.pop(invoice_id, None)
+        if invoice is not None:
+            del self._queue[bisect_left(self._queue, _by_order(invoice), key=_by_order)]
+
+
+def _by_order(invoice: InvoiceAccount) -> tuple[date, date, str]:
+    return invoice.order
 
 
 def _trim(schedule: list[tuple[date, Decimal]], total: Decimal) -> list[tuple[date, Decimal]]:

@@ -28,9 +28,10 @@ import copy
 import json
 import logging
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -68,6 +69,7 @@ log = logging.getLogger("palabra.read_model")
 #: the revision of the rules the stored index rows were computed by (2: clients exist from
 #: their onboarding date, write-offs count in paymentPunctuality)
 RULES = 2
+DAYS_KEPT = 4
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
@@ -90,6 +92,7 @@ class ReadModel:
         self._onsets_lock = threading.Lock()  # one client's onsets are worked out once
         # allocations as of earlier dates, by client version (a stream's prefix)
         self._runs: LRU[tuple[str, int], dict[int, Accounts]] = LRU(cache_size)
+        self._days: LRU[date, Day] = LRU(DAYS_KEPT)  # the portfolio of recently asked days
         self._undecodable: dict[str, int] = {}  # stored rows found not to decode
         self._undecodable_lock = threading.Lock()
         # the index of a day is valid for these weights under these rules: a change of
@@ -251,9 +254,23 @@ class ReadModel:
     # ---- the portfolio --------------------------------------------------------------
 
     def _day(self, as_of: date) -> Day:
-        """What the index of `as_of` answers for, and the clients computed in memory."""
+        """What the index of `as_of` answers for, and the clients computed in memory;
+        remembered while nothing it was worked out from moves (see `Day.key`)."""
         position, marked, weights = self.view.day_marker(as_of)
         head = self.projector.head()
+        key = (as_of, head, position, marked, weights)
+        remembered = self._days.get(as_of)
+        if remembered is not None and remembered.key == key:
+            return remembered
+        # the days worked out before the last events go now, not when next asked (they may
+        # hold what a later event removed, e.g. a forgotten client's name)
+        self._days.drop(lambda day: day.key[1] != head)
+        day = self._work_out_day(key)
+        self._days.put(as_of, day)
+        return day
+
+    def _work_out_day(self, key: DayKey) -> Day:
+        as_of, head, position, marked, weights = key
         indexed = marked is not None and weights == self.weights_key
         changed = set(self.view.stale_entries(as_of, since=marked) if indexed
                       else self.view.versions())
@@ -264,7 +281,7 @@ class ReadModel:
         computed = [index_entry(self.figures_of_state(state, as_of))
                     for state in self._current(sorted(changed)).values()
                     if state.exists_on(as_of)]
-        return Day(indexed, frozenset(changed), computed)
+        return Day(key, indexed, frozenset(changed), computed)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,
                 order: ClientOrder = ClientOrder.SCORE_ASC, band: str | None = None,
@@ -273,14 +290,16 @@ class ReadModel:
         cursor = None if after is None else decode(after, order)
         by_name = order is ClientOrder.NAME_ASC  # sorted here: the stored names are sealed
         day = self._day(as_of)
-        chosen = [e for e in day.computed if (band is None or e.band == band)
+        chosen = [e for e in day.in_order(order) if (band is None or e.band == band)
                   and (state is None or e.state == state)
                   and (signal is None or signal in e.signals)]
         if by_name:
-            chosen = list(self._revealed({e.ref: e for e in chosen}).values())
+            chosen = sorted(self._revealed({e.ref: e for e in chosen}).values(),
+                            key=lambda e: sort_key(order, e))
         total, rows = len(chosen), []
-        if cursor is not None:
-            chosen = [e for e in chosen if sort_key(order, e) > cursor_key(order, cursor)]
+        if cursor is not None:  # in the list's order: those after the cursor's row
+            chosen = chosen[bisect_right(chosen, cursor_key(order, cursor),
+                                         key=lambda e: sort_key(order, e)):]
         if day.indexed:
             where, params = [], []
             if day.changed:
@@ -311,7 +330,8 @@ class ReadModel:
                     params.extend(values)
                 rows = self.view.entries(as_of, " AND ".join(where), params,
                                          ORDER_SQL[order], limit=first + 1)
-        merged = sorted([*rows, *chosen], key=lambda e: sort_key(order, e))[:first + 1]
+        merged = (sorted([*rows, *chosen[:first + 1]], key=lambda e: sort_key(order, e))
+                  [:first + 1])
         page = merged[:first] if by_name else list(self._revealed(
             {e.ref: e for e in merged[:first]}).values())
         return ClientPage(tuple((encode(order, e), e) for e in page),
@@ -319,21 +339,47 @@ class ReadModel:
 
     def portfolio(self, as_of: date) -> Portfolio:
         day = self._day(as_of)
-        totals = Totals.of(day.computed)
+        totals = day.totals()
         if day.indexed:
             totals = totals.plus(self.view.totals(as_of, leaving_out=day.changed))
         return from_totals(totals, as_of)
+
+
+#: a day, the event store's head, the read models' position, the day's marker and weights
+DayKey = tuple[date, int, int, int | None, str | None]
 
 
 @dataclass(frozen=True)
 class Day:
     """A day's portfolio as the read side sees it: whether its index rows count (complete
     up to a position, with these weights), the clients changed since (left out of the
-    rows) and their entries computed in memory."""
+    rows) and their entries computed in memory, with their sums and orders once asked.
 
+    It is worked out from the events up to the head and the read models at their
+    position, so it holds while `key` does: events are never changed or removed (a new
+    one moves the head), and the index rows written meanwhile only cover clients
+    already in `changed` (those are computed here and left out of the rows)."""
+
+    key: DayKey
     indexed: bool
     changed: frozenset[str]
     computed: list[IndexEntry]
+    _worked: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def totals(self) -> Totals:
+        """The sums of the entries computed in memory."""
+        found = self._worked.get("totals")
+        if not isinstance(found, Totals):
+            found = self._worked["totals"] = Totals.of(self.computed)
+        return found
+
+    def in_order(self, order: ClientOrder) -> list[IndexEntry]:
+        """The entries computed in memory in a list's order."""
+        found = self._worked.get(order)
+        if not isinstance(found, list):
+            found = self._worked[order] = sorted(self.computed,
+                                                 key=lambda e: sort_key(order, e))
+        return found
 
 
 class LRU(Generic[K, V]):
@@ -350,6 +396,12 @@ class LRU(Generic[K, V]):
             if value is not None:
                 self._items.move_to_end(key)
             return value
+
+    def drop(self, unwanted: Callable[[V], bool]) -> None:
+        """Forget every value `unwanted` says so of."""
+        with self._lock:
+            for key in [k for k, v in self._items.items() if unwanted(v)]:
+                del self._items[key]
 
     def put(self, key: K, value: V) -> None:
         with self._lock:

@@ -114,12 +114,12 @@ def portfolio_tables(p: Portfolio, clients: Sequence[IndexEntry]) -> Group:
         _band(b.band.value), f" {b.count}   ")], ("unscored ", "dim"), str(p.unscored))
     totals = FittedTable([
         Column("currency"), Column("outstanding", right=True), Column("overdue", right=True),
-        Column("current", 1, right=True),
+        Column("written off", 1, right=True), Column("current", 1, right=True),
         *[Column(bucket, right=True) for bucket in ("1-30", "31-60", "61-90", "90+")]],
         title=f"Portfolio as of {p.as_of}: {p.clients} clients")
     for t in p.totals:
         totals.add_row(t.currency, _money(t.outstanding), _money(t.overdue),
-                       *[_money(a.amount) for a in t.aging])
+                       _money(t.written_off), *[_money(a.amount) for a in t.aging])
     signals = Text("signals: " + (", ".join(f"{s.kind.value} {s.count}" for s in p.signals
                                              if s.count) or "none"))
     table = FittedTable([

@@ -17,9 +17,10 @@ the client's figures as of today at once, then each time the client's version ch
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -48,9 +49,7 @@ from api.graphql.trust import Trust
 from domain.envelopes import is_erased
 from domain.errors import InvalidInput, UnknownClient
 from domain.values import check_text
-from projections import figures as client_figures
 from projections.figures import ClientFigures, portfolio
-from projections.figures import complaints as complaint_figures
 from projections.figures import gap as gap_figures
 from projections.figures import payments as payment_figures
 from projections.figures import signals as signal_figures
@@ -62,6 +61,7 @@ CONTACTS_SHOWN = 20
 CONTACTS_MAX = 1000
 POLL_SECONDS = 0.15
 Onsets = Mapping[SignalKind, date | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,16 @@ class Client:
             self._figures = await self._loader.load(self.ref)
         return self._figures
 
+    def _figure(self, part: Callable[[ClientFigures], T]) -> T | Awaitable[T]:
+        """A part of the figures: at once when they are known (a client asked for alone),
+        else once the page's figures are loaded (graphql-core awaits it)."""
+        if self._figures is not None:
+            return part(self._figures)
+        return self._loaded(part)
+
+    async def _loaded(self, part: Callable[[ClientFigures], T]) -> T:
+        return part(await self.figures())
+
     async def onsets(self, read_model: ReadModel) -> Onsets:
         """When each of its signals began, asked of the read side once for all of them."""
         if self._onsets is None:
@@ -170,50 +180,50 @@ class Client:
                 read_model.signal_onsets, self.ref, self.as_of, self._known_at))
         return await self._onsets
 
-    @strawberry.field
-    async def sector(self) -> str | None:
-        return (await self.figures()).sector
+    @strawberry.field(graphql_type=str | None)
+    def sector(self) -> str | Awaitable[str | None] | None:
+        return self._figure(lambda f: f.sector)
 
-    @strawberry.field
-    async def timezone(self) -> str | None:
-        return (await self.figures()).timezone
+    @strawberry.field(graphql_type=str | None)
+    def timezone(self) -> str | Awaitable[str | None] | None:
+        return self._figure(lambda f: f.timezone)
 
-    @strawberry.field
-    async def payment_terms_days(self) -> int:
-        return (await self.figures()).payment_terms_days
+    @strawberry.field(graphql_type=int)
+    def payment_terms_days(self) -> int | Awaitable[int]:
+        return self._figure(lambda f: f.payment_terms_days)
 
-    @strawberry.field
-    async def end_reason(self) -> EndReason | None:
-        return (await self.figures()).end_reason
+    @strawberry.field(graphql_type=EndReason | None)
+    def end_reason(self) -> object:
+        return self._figure(lambda f: f.end_reason)
 
     @strawberry.field(graphql_type=Trust)
-    async def trust(self) -> trust_figures.Trust:
-        return (await self.figures()).trust
+    def trust(self) -> trust_figures.Trust | Awaitable[trust_figures.Trust]:
+        return self._figure(lambda f: f.trust)
 
     @strawberry.field(graphql_type=Gap)
-    async def gap(self) -> gap_figures.Gap:
-        return (await self.figures()).gap
+    def gap(self) -> gap_figures.Gap | Awaitable[gap_figures.Gap]:
+        return self._figure(lambda f: f.gap)
 
     @strawberry.field(graphql_type=PaymentHistory)
-    async def payments(self) -> payment_figures.PaymentHistory:
-        return (await self.figures()).payments
+    def payments(self) -> payment_figures.PaymentHistory | Awaitable[
+            payment_figures.PaymentHistory]:
+        return self._figure(lambda f: f.payments)
 
     @strawberry.field(graphql_type=list[Signal])
-    async def signals(self) -> list[SignalOf]:
-        return [SignalOf(signal, self) for signal in (await self.figures()).signals]
+    def signals(self) -> list[SignalOf] | Awaitable[list[SignalOf]]:
+        return self._figure(lambda f: [SignalOf(signal, self) for signal in f.signals])
 
     @strawberry.field(graphql_type=list[Complaint])
-    async def complaints(self) -> Sequence[complaint_figures.Complaint]:
-        return (await self.figures()).complaints
+    def complaints(self) -> object:
+        return self._figure(lambda f: f.complaints)
 
     @strawberry.field(graphql_type=list[Contact])
-    async def contacts(self, last: int | None = CONTACTS_SHOWN,
-                       ) -> Sequence[client_figures.Contact]:
+    def contacts(self, last: int | None = CONTACTS_SHOWN) -> object:
         """The latest contacts, oldest first."""
         count = CONTACTS_SHOWN if last is None else last
         if not 0 <= count <= CONTACTS_MAX:
             raise InvalidInput(f"last must be from 0 to {CONTACTS_MAX} (got {count})")
-        return (await self.figures()).contacts[-count:] if count else ()
+        return self._figure(lambda f: f.contacts[-count:] if count else ())
 
 
 @strawberry.type

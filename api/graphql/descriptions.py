@@ -215,6 +215,7 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "CurrencyTotals": ("Money owed across clients, in one currency.", {
         "currency": "The currency.", "outstanding": "Open balances, disputed included.",
         "overdue": "Overdue balances, disputed excluded.",
+        "writtenOff": "Money given up on by write-offs up to the date: not outstanding.",
         "aging": "The overdue amounts by how long they are overdue.",
     }),
     "Portfolio": ("Every client at once, as of a date.", {

@@ -32,6 +32,9 @@ the operation asks for (the metrics' label).
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,6 +123,46 @@ def weigh(schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str,
     return _Walk(schema, document, variables or {}, today, limits).verdict()
 
 
+class Verdicts:
+    """`weigh`, remembering the verdicts of the documents last passed: a verdict depends
+    on the document, the day, the limits and only the variables the walk read (those
+    given to `first`, `last`, `knownAt` and the dates), so a document asked again with
+    other values elsewhere (the client's ref) is not walked again.  Refusals are not
+    remembered."""
+
+    def __init__(self, schema: GraphQLSchema, limits: Limits, size: int = 256) -> None:
+        self.schema = schema
+        self.limits = limits
+        self.size = size
+        self._read: dict[tuple[str, date], tuple[str, ...]] = {}  # the variables each read
+        self._passed: OrderedDict[tuple[str, date, str], Verdict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def weigh(self, query: str, document: DocumentNode,
+              variables: Mapping[str, Any] | None, today: date) -> Verdict:
+        given = variables or {}
+        with self._lock:
+            read = self._read.get((query, today))
+            key = None if read is None else (query, today, _values(given, read))
+            if key is not None and key in self._passed:
+                self._passed.move_to_end(key)
+                return self._passed[key]
+        walk = _Walk(self.schema, document, given, today, self.limits)
+        verdict = walk.verdict()
+        read = tuple(sorted(walk.read))
+        with self._lock:
+            self._read[(query, today)] = read
+            self._passed[(query, today, _values(given, read))] = verdict
+            while len(self._passed) > self.size:
+                forgotten, day, _ = self._passed.popitem(last=False)[0]
+                self._read.pop((forgotten, day), None)
+        return verdict
+
+
+def _values(variables: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    return json.dumps([variables.get(name) for name in names], sort_keys=True, default=str)
+
+
 class _Walk:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode,
                  variables: Mapping[str, Any], today: date, limits: Limits) -> None:
@@ -133,6 +176,7 @@ class _Walk:
                           if isinstance(d, FragmentDefinitionNode)}
         self.weighed: dict[str, Weight] = {}
         self.open: set[str] = set()
+        self.read: set[str] = set()  # the variables the verdict depends on
 
     def verdict(self) -> Verdict:
         if len(self.fragments) > MAX_FRAGMENTS:
@@ -265,6 +309,7 @@ class _Walk:
                 continue
             value = argument.value
             if isinstance(value, VariableNode):
+                self.read.add(value.name.value)
                 return self.variables.get(value.name.value)
             if isinstance(value, IntValueNode):
                 return int(value.value) if len(value.value) < 20 else None

@@ -33,6 +33,7 @@ class CurrencyTotals:
     currency: str
     outstanding: Decimal
     overdue: Decimal
+    written_off: Decimal
     aging: list[AgingAmount]
 
 

@@ -41,7 +41,7 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql.descriptions import describe
 from api.graphql.errors import ErrorPresenter, Unauthenticated, log_errors
-from api.graphql.guard import Limits, Refused, weigh
+from api.graphql.guard import Limits, Refused, Verdicts
 from api.graphql.roots import Mutation, Query, Subscription
 from api.graphql.scalars import SCALARS
 from api.settings import Settings
@@ -112,14 +112,16 @@ def _served(context: ExecutionContext) -> GraphQLSchema:
 def guard(settings: Settings) -> type[SchemaExtension]:
     """The extension that validates a document: first Palabra's limits in one linear pass
     (`api.graphql.guard`: depth, aliases, fragments, cost; introspection needs a key when
-    keys are configured), then graphql-core's rules — cached, and in a thread for a long
-    document, so that a hostile document never holds the event loop."""
+    keys are configured; verdicts remembered), then graphql-core's rules — cached, and in
+    a thread for a long document, so that a hostile document never holds the event
+    loop."""
     limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
                     max_cost=settings.max_cost, max_first=settings.max_first)
     hide = not settings.introspection
     keyed = bool(settings.api_keys)
     validated: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]],
                            list[GraphQLError]] = OrderedDict()
+    weighers: list[Verdicts] = []
 
     def rules_of(context: ExecutionContext) -> tuple[type[ASTValidationRule], ...]:
         return (*context.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
@@ -150,9 +152,11 @@ def guard(settings: Settings) -> type[SchemaExtension]:
         async def check(self, context: ExecutionContext,
                         document: DocumentNode) -> list[GraphQLError]:
             caller = context.context
+            if not weighers:  # the schema is built after its extensions: on first use
+                weighers.append(Verdicts(_served(context), limits, CACHE_SIZE))
             try:
-                verdict = weigh(_served(context), document, context.variables,
-                                caller.services.today(), limits)
+                verdict = weighers[0].weigh(context.query or "", document, context.variables,
+                                            caller.services.today())
             except Refused as refusal:
                 return [GraphQLError(str(refusal))]
             if verdict.introspects and keyed and caller.principal is None:

@@ -38,6 +38,7 @@ class IndexEntry:
     band: str | None
     outstanding: Decimal
     overdue: Decimal
+    written_off: Decimal
     aging: Aging
     signals: tuple[str, ...]
 
@@ -56,6 +57,7 @@ def index_entry(client: ClientFigures, version: int | None = None) -> IndexEntry
         band=client.trust.band.value if client.trust.band else None,
         outstanding=client.payments.outstanding,
         overdue=client.payments.overdue,
+        written_off=client.payments.written_off,
         aging=(aging[0], aging[1], aging[2], aging[3], aging[4]),
         signals=tuple(s.kind.value for s in client.signals),
     )
@@ -78,6 +80,7 @@ class CurrencyTotals:
     currency: str
     outstanding: Decimal
     overdue: Decimal
+    written_off: Decimal
     aging: tuple[AgingAmount, ...]
 
 
@@ -99,12 +102,28 @@ class ClientOrder(Enum):
 
 
 @dataclass(frozen=True)
+class Amounts:
+    """The money of some clients of one currency: outstanding, overdue, written off, and
+    the aging buckets (CURRENT … DAYS_90_PLUS)."""
+
+    outstanding: Decimal
+    overdue: Decimal
+    written_off: Decimal
+    aging: tuple[Decimal, ...]
+
+    def plus(self, other: Amounts) -> Amounts:
+        return Amounts(self.outstanding + other.outstanding, self.overdue + other.overdue,
+                       self.written_off + other.written_off,
+                       tuple(a + b for a, b in zip(self.aging, other.aging, strict=True)))
+
+
+@dataclass(frozen=True)
 class Totals:
     """Sums over a date's index rows: clients by band (None: unscored), per currency the
-    outstanding, overdue and aging amounts (CURRENT … DAYS_90_PLUS), clients per signal."""
+    amounts (`Amounts`), clients per signal."""
 
     bands: dict[str | None, int]
-    currencies: dict[str, tuple[Decimal, Decimal, tuple[Decimal, ...]]]
+    currencies: dict[str, Amounts]
     signals: dict[str, int]
 
     @classmethod
@@ -112,16 +131,15 @@ class Totals:
         entries = [index_entry(c) if isinstance(c, ClientFigures) else c for c in clients]
         bands: dict[str | None, int] = {}
         kinds: dict[str, int] = {}
-        sums: dict[str, list[Decimal]] = {}  # outstanding, overdue, then the aging buckets
+        sums: dict[str, Amounts] = {}
         for entry in entries:
             bands[entry.band] = bands.get(entry.band, 0) + 1
             for kind in set(entry.signals):
                 kinds[kind] = kinds.get(kind, 0) + 1
-            total = sums.setdefault(entry.currency, [ZERO] * (2 + len(AgingBucket)))
-            for n, amount in enumerate((entry.outstanding, entry.overdue, *entry.aging)):
-                total[n] += amount
-        return cls(bands, {c: (t[0], t[1], tuple(t[2:])) for c, t in sums.items()}, kinds)
-
+            mine = Amounts(entry.outstanding, entry.overdue, entry.written_off, entry.aging)
+            total = sums.get(entry.currency)
+            sums[entry.currency] = mine if total is None else total.plus(mine)
+        return cls(bands, sums, kinds)
 
     def plus(self, other: Totals) -> Totals:
         """The sums over both sets of clients (no client in both)."""
@@ -130,14 +148,9 @@ class Totals:
         kinds = {k: self.signals.get(k, 0) + other.signals.get(k, 0)
                  for k in {*self.signals, *other.signals}}
         currencies = dict(self.currencies)
-        for currency, (outstanding, overdue, aging) in other.currencies.items():
-            if currency in currencies:
-                mine = currencies[currency]
-                currencies[currency] = (mine[0] + outstanding, mine[1] + overdue,
-                                        tuple(a + b for a, b in zip(mine[2], aging,
-                                                                    strict=True)))
-            else:
-                currencies[currency] = (outstanding, overdue, aging)
+        for currency, amounts in other.currencies.items():
+            mine = currencies.get(currency)
+            currencies[currency] = amounts if mine is None else mine.plus(amounts)
         return Totals(bands, currencies, kinds)
 
 
@@ -155,11 +168,10 @@ def from_totals(totals: Totals, as_of: date) -> Portfolio:
         clients=sum(totals.bands.values()),
         by_band=tuple(BandCount(b, totals.bands.get(b.value, 0)) for b in Band),
         unscored=totals.bands.get(None, 0),
-        totals=tuple(CurrencyTotals(currency, outstanding, overdue,
-                                    tuple(AgingAmount(b, a)
-                                          for b, a in zip(AgingBucket, aging, strict=True)))
-                     for currency, (outstanding, overdue, aging)
-                     in sorted(totals.currencies.items())),
+        totals=tuple(CurrencyTotals(currency, a.outstanding, a.overdue, a.written_off,
+                                    tuple(AgingAmount(b, amount) for b, amount
+                                          in zip(AgingBucket, a.aging, strict=True)))
+                     for currency, a in sorted(totals.currencies.items())),
         signals=tuple(SignalCount(k, totals.signals.get(k.value, 0)) for k in SignalKind),
     )
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
+from functools import cache
 from itertools import pairwise
 
 from domain.accounts import Accounts, WriteOff
@@ -73,6 +74,7 @@ COMPONENTS = (("paymentPunctuality", Party.CLIENT), ("clientPromises", Party.CLI
               ("complaintHandling", Party.VENDOR))
 
 
+@cache
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.values import stream_id
-from projections.figures.portfolio import IndexEntry, Totals
+from projections.figures.portfolio import Amounts, IndexEntry, Totals
 from projections.store.client_states import (
     Skip,
     chunks,
@@ -121,11 +121,11 @@ class ClientsView(MerkleTreeTables):
         self._delete_rows(curs, day, [e.ref for e in entries])
         curs.executemany(self._sql(
             "INSERT INTO palabra_portfolio (as_of, client_ref, version, name, name_key, "
-            f"currency, state, score, band, outstanding, overdue, {', '.join(AGING)}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+            "currency, state, score, band, outstanding, overdue, written_off, "
+            f"{', '.join(AGING)}) VALUES ({', '.join(['%s'] * (12 + len(AGING)))})"),
             [(day, e.ref, e.version, e.name, "", e.currency, e.state,  # name: sealed, unsorted
               e.score, e.band, _cents(e.outstanding), _cents(e.overdue),
-              *(_cents(a) for a in e.aging)) for e in entries])
+              _cents(e.written_off), *(_cents(a) for a in e.aging)) for e in entries])
         signals = [(day, e.ref, kind) for e in entries for kind in e.signals]
         if signals:
             curs.executemany(self._sql("INSERT INTO palabra_portfolio_signals "
@@ -200,11 +200,12 @@ class ClientsView(MerkleTreeTables):
             bands = {row["band"]: int(row["n"]) for row in curs.fetchall()}
             curs.execute(self._sql(
                 "SELECT currency, sum(outstanding) AS outstanding, sum(overdue) AS overdue, "
+                "sum(written_off) AS written_off, "
                 + ", ".join(f"sum({c}) AS {c}" for c in AGING)
                 + f" FROM palabra_portfolio WHERE {where} GROUP BY currency"), (day, *params))
-            currencies = {row["currency"]: (_money(row["outstanding"]), _money(row["overdue"]),
-                                            tuple(_money(row[c]) for c in AGING))
-                          for row in curs.fetchall()}
+            currencies = {row["currency"]: Amounts(
+                _money(row["outstanding"]), _money(row["overdue"]), _money(row["written_off"]),
+                tuple(_money(row[c]) for c in AGING)) for row in curs.fetchall()}
             curs.execute(self._sql(f"SELECT kind, count(*) AS n FROM palabra_portfolio_signals "
                                    f"WHERE {where} GROUP BY kind"), (day, *params))
             kinds = {row["kind"]: int(row["n"]) for row in curs.fetchall()}
@@ -228,7 +229,7 @@ def _entry(row: Any, signals: tuple[str, ...]) -> IndexEntry:
         currency=row["currency"], state=row["state"],
         score=None if row["score"] is None else float(row["score"]),
         band=row["band"], outstanding=_money(row["outstanding"]),
-        overdue=_money(row["overdue"]),
+        overdue=_money(row["overdue"]), written_off=_money(row["written_off"]),
         aging=(aging[0], aging[1], aging[2], aging[3], aging[4]), signals=signals)
 
 

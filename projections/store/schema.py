@@ -4,9 +4,10 @@
   format tag, read back by a typed decoder: never code), with its stream version and
   the last position applied to it;
 - `palabra_portfolio` (+ `palabra_portfolio_signals`): one row per client and business
-  date with what the client list sorts and filters on — score, band, outstanding,
-  name, state, signals — computed by the very `figures()` a single client is answered
-  with, so lists and single clients always agree;
+  date with what the client list sorts, filters and totals on — score, band,
+  outstanding, overdue, written off, aging, name, state, signals — computed by the
+  very `figures()` a single client is answered with, so lists and single clients
+  always agree;
 - `palabra_portfolio_days`: for each business date, the trust weights its rows were
   computed with and the position up to which they are complete;
 - `palabra_skipped`: clients the projection could not handle (an event that does not
@@ -23,7 +24,9 @@
 from __future__ import annotations
 
 SOURCE = "Palabra"  # the tracked application: the ledger
-STATE_FORMAT = "3"  # bump when ClientState changes shape: the read models are then rebuilt
+#: bump when ClientState or a read-model table changes shape: the read models are then
+#: dropped, created anew and rebuilt (api.bootstrap); 4: the index's written_off
+STATE_FORMAT = "4"
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS palabra_client_states (
@@ -45,6 +48,7 @@ TABLES = [
         band TEXT,
         outstanding BIGINT NOT NULL,
         overdue BIGINT NOT NULL,
+        written_off BIGINT NOT NULL,
         aging_current BIGINT NOT NULL,
         aging_1_30 BIGINT NOT NULL,
         aging_31_60 BIGINT NOT NULL,

@@ -101,10 +101,15 @@ def test_portfolio_lists_clients_by_score(database_url: str) -> None:
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["portfolio"]["clients"] == 5
+    # r7-c1 wrote off 1,337.28 on 2026-06-15, the only write-off by then
+    assert {t["currency"]: t["writtenOff"] for t in shown["portfolio"]["totals"]} == {
+        "EUR": "1337.28", "MXN": "0.00", "USD": "0.00"}
     scores = [c["score"] for c in shown["clients"] if c["score"] is not None]
     assert scores == sorted(scores)
     table = palabra(database_url, "portfolio", "--as-of", "2026-06-30")
     assert "Portfolio as of 2026-06-30: 5 clients" in table.stdout
+    assert "written off" in table.stdout
+    assert "1,337.28" in table.stdout
 
 
 def test_rebuild_reports_its_speed(acme: str) -> None:

@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from itertools import combinations, permutations
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from projections.figures.means import mean, weighted_mean
 from projections.figures.trust import COMPONENTS, DEFAULT_WEIGHTS, Band
@@ -26,6 +30,18 @@ def test_the_order_of_the_inputs_never_matters() -> None:
     values = [100.0, 0.1, 87.27272727272727, 33.333333333333336, 50.0]
     pairs = list(zip(WEIGHTS, values, strict=True))
     assert len({weighted_mean(order) for order in permutations(pairs)}) == 1
+
+
+FINITE = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(st.tuples(FINITE, FINITE), max_size=6), st.sampled_from([1, 100]))
+def test_the_mean_is_the_exact_rational_mean_rounded_once(
+        pairs: list[tuple[float, float]], times: int) -> None:
+    total = sum((Fraction(w) for w, _ in pairs), Fraction(0))
+    weighted = sum((Fraction(w) * Fraction(v) for w, v in pairs), Fraction(0))
+    assert weighted_mean(pairs, times) == (float(weighted * times / total) if total > 0
+                                           else None)
 
 
 def test_means_of_nothing_are_none() -> None:

@@ -116,6 +116,39 @@ def test_a_read_reflects_every_append_made_before_it_in_any_process(
         reader.close()
 
 
+def test_the_portfolio_of_a_day_is_never_answered_from_before_an_append(
+    database_url: str, clock: FixedClock
+) -> None:
+    """A day's portfolio worked out once is remembered; an append made before a read, in
+    any process, is in its answer, whether the worker has applied it or indexed the
+    day, or not."""
+    writer, reader = open_side(database_url, clock), open_side(database_url, clock)
+    day = date(2026, 3, 1)
+    try:
+        onboard(writer.ledger)
+        onboard(writer.ledger, "bolt", name="Bolt")
+        for n in range(1, 4):
+            writer.ledger.append([entry("InvoiceIssued", "acme", "2026-02-01",
+                                        invoiceId=f"I{n}", amount="100.00", description="x")])
+            if n == 2:
+                writer.projector.catch_up()
+            if n == 3:
+                refresh_index(writer.read, day)
+            for _ in range(2):  # worked out, then remembered
+                (totals,) = reader.read.portfolio(day).totals
+                assert totals.outstanding == 100 * n
+                page = reader.read.clients(day, order=ClientOrder.OUTSTANDING_DESC)
+                assert [(e.ref, e.outstanding) for _, e in page.entries] == [
+                    ("acme", 100 * n), ("bolt", 0)]
+        writer.ledger.append([entry("PaymentReceived", "acme", "2026-02-10", paymentId="P1",
+                                    amount="50.00")])
+        (totals,) = reader.read.portfolio(day).totals
+        assert totals.outstanding == 250
+    finally:
+        writer.close()
+        reader.close()
+
+
 def test_the_client_list_agrees_with_single_clients(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)
@@ -251,6 +284,26 @@ def test_portfolio_sums_the_clients(side: Side) -> None:
         assert totals.outstanding == sum(c.payments.outstanding for c in mine)
     # the database's sums equal the pure fold over the single clients' figures
     assert portfolio == summed([c for c in clients if c is not None], as_of)
+
+
+def test_portfolio_totals_show_the_money_written_off_up_to_the_date(side: Side) -> None:
+    # the scenarios' write-offs (SPEC 3.1 writtenOff): r7-c1 (EUR) 1,337.28 on 2026-06-15,
+    # r8-c2 (MXN) 3,433.28 on 2025-09-11, r8-c4 (GBP) 529.23 on 2026-04-21 and 5,559.85
+    # on 2026-07-21; nobody paying in USD wrote anything off
+    load_scenarios(side, chunk=500)
+    expected = {
+        date(2026, 6, 30): {"EUR": "1337.28", "GBP": "529.23", "MXN": "3433.28", "USD": "0.00"},
+        date(2026, 11, 22): {"EUR": "1337.28", "GBP": "6089.08", "MXN": "3433.28",
+                             "USD": "0.00"},
+        date(2025, 9, 10): {"EUR": "0.00", "GBP": "0.00", "MXN": "0.00", "USD": "0.00"},
+    }
+    for as_of, written_off in expected.items():
+        computed = side.read.portfolio(as_of)  # no index rows: computed in memory
+        refresh_index(side.read, as_of)
+        indexed = side.read.portfolio(as_of)  # summed by the database from the index rows
+        for portfolio in (computed, indexed):
+            assert {t.currency: str(t.written_off) for t in portfolio.totals} == written_off
+        assert indexed == computed
 
 
 def test_known_at_shows_what_the_ledger_knew(side: Side, clock: FixedClock) -> None:

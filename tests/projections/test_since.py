@@ -55,3 +55,30 @@ def test_since_is_null_when_the_run_is_older_than_a_year(history: Make) -> None:
         SignalKind.ILLUSORY_PIPELINE: None}
     assert signal_onsets(state, date(2024, 6, 1), [SignalKind.ILLUSORY_PIPELINE]) == {
         SignalKind.ILLUSORY_PIPELINE: date(2024, 2, 2)}
+
+
+def test_the_sweep_follows_balances_that_plans_share(history: Make) -> None:
+    """The sweep recounts only the balances an event touched; under a plan an event on
+    one invoice moves the others' (their instalments are shared), and an invoice moving
+    to another plan moves those left in the old one."""
+    h = history(onboarded="2025-01-01", paymentTermsDays=30)
+    h.invoice("A", "2025-01-10", "1000.00")  # due 2025-02-09
+    h.invoice("B", "2025-01-15", "600.00")  # due 2025-02-14
+    h.add("PaymentPlanAgreed", "2025-02-20", planId="PL1", invoiceIds=["A", "B"],
+          instalments=[{"dueOn": "2025-03-01", "amount": "500.00"},
+                       {"dueOn": "2025-04-01", "amount": "500.00"},
+                       {"dueOn": "2025-05-01", "amount": "600.00"}])
+    h.pay("P1", "2025-03-10", "400.00", "A")
+    # 300 of A written off: the plan's schedule is trimmed from its end, so that B's
+    # balance falls due 300 on 2025-04-01 and 300 on 2025-05-01 instead of 600 on 05-01
+    h.add("InvoiceWrittenOff", "2025-03-20", invoiceId="A", amount="300.00", reason="agreed")
+    h.add("PaymentPlanAgreed", "2025-04-10", planId="PL2", invoiceIds=["A"],
+          instalments=[{"dueOn": "2025-08-01", "amount": "300.00"}])  # B alone in PL1
+    h.add("InvoiceDisputed", "2025-05-05", invoiceId="B", reason="wrong rate")
+    h.add("InvoiceDisputeResolved", "2025-06-01", invoiceId="B", outcome="UPHELD",
+          creditAmount="100.00")
+    h.pay("P2", "2025-06-10", "500.00")
+    h.add("PaymentReversed", "2025-06-20", paymentId="P2", reason="bounced")
+    h.invoice("C", "2025-07-01", "200.00")
+    h.pay("P3", "2025-09-15", "200.00", "C")
+    assert_same_days(h.state(), date(2024, 12, 29), 420)  # paymentPunctuality included

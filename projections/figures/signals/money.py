@@ -6,7 +6,7 @@ in the 365-day window, the open balances, and the money towards payment promises
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,6 +38,8 @@ from projections.state.records import (
 )
 
 DAY = timedelta(days=1)
+#: the money operations about one invoice, named by their first argument
+INVOICE_OPERATIONS = frozenset({"issue", "dispute", "resolve_dispute", "write_off"})
 MONEY_KINDS = frozenset({SignalKind.CHRONIC_LATE_PAYER, SignalKind.BROKEN_PAYMENT_PROMISES})
 
 
@@ -112,6 +114,7 @@ class _MoneyDay:
         """Move to the next day (what leaves the window, the money events of the day);
         whether the allocation changed."""
         self.day += DAY
+        self._fall_due()
         leaving = self.buckets.pop(self.day - timedelta(days=YEAR), None)
         if leaving is not None:
             self.weight -= leaving[0]
@@ -121,8 +124,6 @@ class _MoneyDay:
             while self.pending and self.pending[-1].on == self.day:
                 self._apply(self.pending.pop())
                 changed = True
-            if changed:
-                self._parts(open_parts(self.accounts))
             return changed
         included = bisect_right(self.state.money_dates, self.day)
         if included == self.included:
@@ -133,9 +134,20 @@ class _MoneyDay:
         return True
 
     def _apply(self, money: MoneyOperation) -> None:
+        """Apply one money event to the run, and count what it changed: the allocations
+        and write-offs it made, the open balances of the invoices it touched."""
         name, args = money.operation
         written = self.accounts.invoices.get(str(args[0])) if name == "write_off" else None
         known = len(written.write_offs) if written is not None else 0
+        invoices = {str(args[0])} if name in INVOICE_OPERATIONS else set()
+        if name == "agree_plan":  # the plan's invoices, and those of the plans they leave
+            members = args[1]
+            assert isinstance(members, tuple)
+            invoices = {str(i) for i in members}
+            for invoice_id in list(invoices):
+                invoice = self.accounts.invoices.get(invoice_id)
+                left = self.accounts.plans.get(invoice.plan_id or "") if invoice else None
+                invoices |= set(left.invoice_ids) if left else set()
         getattr(self.accounts, name)(*args)
         if name == "reverse":
             self._index()
@@ -151,28 +163,66 @@ class _MoneyDay:
             for allocation in payment.allocations[self.seen.get(payment_id, 0):]:
                 self._count(allocation.paid_on, allocation.amount,
                             days_beyond_terms(allocation.paid_on, allocation.due_on))
+                invoices.add(allocation.invoice_id)
             self.seen[payment_id] = len(payment.allocations)
             if payment.unallocated > 0:
                 self.holders.add(payment_id)
             else:
                 self.holders.discard(payment_id)
+        self._reparts(invoices)
 
     def _parts(self, parts: list[OpenPart]) -> None:
-        """The undisputed open balances by due date, with running sums of their amounts
-        and of amount x due day, so a day's overdue sums are two look-ups."""
-        undisputed = sorted((p.due_on, p.amount) for p in parts if not p.disputed)
-        self.dues = [due for due, _ in undisputed]
-        self.amounts, self.dated = [ZERO], [ZERO]
-        for due, amount in undisputed:
-            self.amounts.append(self.amounts[-1] + amount)
-            self.dated.append(self.dated[-1] + amount * due.toordinal())
+        """The undisputed open balances by due date: those past due on the current day
+        summed (amounts, and amounts x due day), the others by due date until they fall
+        due, so a day's overdue sums are two numbers kept as days pass and money moves."""
+        self.past = self.past_dated = ZERO
+        self.coming: dict[date, Decimal] = {}
+        self.parts_of: dict[str, list[tuple[date, Decimal]]] = {}
+        for part in parts:
+            if not part.disputed:
+                self.parts_of.setdefault(part.invoice_id, []).append((part.due_on, part.amount))
+                self._add(part.due_on, part.amount)
+
+    def _add(self, due_on: date, amount: Decimal) -> None:
+        """Count (or, negative, take back) part of an open balance."""
+        if due_on < self.day:
+            self.past += amount
+            self.past_dated += amount * due_on.toordinal()
+        else:
+            self.coming[due_on] = self.coming.get(due_on, ZERO) + amount
+
+    def _fall_due(self) -> None:
+        """The balances due yesterday are past due from today."""
+        due_on = self.day - DAY
+        amount = self.coming.pop(due_on, None)
+        if amount is not None:
+            self.past += amount
+            self.past_dated += amount * due_on.toordinal()
+
+    def _reparts(self, invoice_ids: set[str]) -> None:
+        """Count the open balances of these invoices (and of their plans' other invoices,
+        whose instalments they share) anew."""
+        accounts = self.accounts
+        plans = {accounts.invoices[i].plan_id for i in invoice_ids if i in accounts.invoices}
+        for plan_id in plans:
+            plan = accounts.plans.get(plan_id) if plan_id else None
+            invoice_ids |= set(plan.invoice_ids) if plan else set()
+        for invoice_id in invoice_ids:
+            for due_on, amount in self.parts_of.pop(invoice_id, ()):
+                self._add(due_on, -amount)
+            invoice = accounts.invoices.get(invoice_id)
+            if invoice is None or invoice.disputed:
+                continue
+            parts = accounts.portions(invoice)
+            if parts:
+                self.parts_of[invoice_id] = parts
+                for due_on, amount in parts:
+                    self._add(due_on, amount)
 
     def punctuality(self) -> float | None:
         """The paymentPunctuality component on the current day."""
-        past_due = bisect_left(self.dues, self.day)  # due before today
-        overdue = self.amounts[past_due]
-        weight = self.weight + overdue
-        late = self.late + overdue * self.day.toordinal() - self.dated[past_due]
+        weight = self.weight + self.past
+        late = self.late + self.past * self.day.toordinal() - self.past_dated
         return weighted_punctuality(weight, late)
 
 
@@ -187,6 +237,18 @@ def _in_date_order(money: list[MoneyOperation], first: date) -> bool:
         elif seen_later:
             return False
     return True
+
+
+def punctuality_days(state: ClientState, days: list[date]) -> list[float | None]:
+    """paymentPunctuality on each of a run of consecutive days, as the sweep keeps it
+    (what CHRONIC_LATE_PAYER reads)."""
+    sweep = _MoneyDay(state, days[0])
+    values = []
+    for n, _ in enumerate(days):
+        if n:
+            sweep.advance()
+        values.append(sweep.punctuality())
+    return values
 
 
 def money_days(state: ClientState, days: list[date],

@@ -266,6 +266,22 @@ def test_a_read_over_the_cost_budget_is_refused_before_it_runs(acme: TestClient)
         [], ["acme"]]
 
 
+def test_a_remembered_verdict_is_never_one_of_other_variables(acme: TestClient) -> None:
+    # the verdict of a document is remembered with the values of the variables it read
+    # (`first`, the dates): the same document asking for more is weighed again
+    query = """query Page($n: Int, $on: Date, $ref: ID!) {
+      clients(first: $n, asOf: $on) { edges { node { ref trust { score } } } }
+      client(ref: $ref) { ref } }"""
+    small = {"n": 10, "on": "2026-11-22", "ref": "acme"}
+    for _ in range(2):  # weighed, then remembered
+        assert gql(acme, query, small, role="reader").ok()["client"] == {"ref": "acme"}
+    assert gql(acme, query, {**small, "ref": "nobody"}, role="reader").ok()["client"] is None
+    # 500 clients, each 1 + 2 + 10 (figures), at a past date (x3): over the budget
+    refused(gql(acme, query, {**small, "n": 500, "on": "2026-06-30"}, role="reader"),
+            "over the budget")
+    assert gql(acme, query, small, role="reader").ok()["client"] == {"ref": "acme"}
+
+
 def test_the_cost_budget_is_a_setting(settings: Settings, clock: FixedClock) -> None:
     tight = settings.model_copy(update={"max_cost": 50})
     services = open_services(tight, clock)

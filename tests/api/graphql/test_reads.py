@@ -205,6 +205,27 @@ def test_the_portfolio_counts_and_totals(seven: TestClient) -> None:
     assert len(found["signals"]) == 10
 
 
+def test_the_portfolio_totals_show_what_was_written_off(client: TestClient) -> None:
+    # w1 owes 1,000 (due 2026-03-03) and 400 of it is written off on 2026-05-01; w2 owes
+    # 250 and writes nothing off: EUR writtenOff 400.00, outstanding 600 + 250 = 850.00
+    items = [onboard("w1", "Wren"), onboard("w2", "Weald"),
+             {"event": {"issueInvoice": {"ref": "w1", "invoiceId": "I1", "amount": "1000.00",
+                                         "description": "Work"}},
+              "meta": {"occurredOn": "2026-02-01"}},
+             invoice("w2", "250.00", "2026-02-01"),
+             {"event": {"writeOffInvoice": {"ref": "w1", "invoiceId": "I1", "amount": "400.00",
+                                            "reason": "settled for less"}},
+              "meta": {"occurredOn": "2026-05-01"}}]
+    gql(client, APPEND, {"items": items}, "writer").ok()
+    query = """query($on: Date) { portfolio(asOf: $on) {
+      totals { currency outstanding writtenOff } } }"""
+    for on, written_off, outstanding in (("2026-04-30", "0.00", "1250.00"),
+                                         ("2026-05-01", "400.00", "850.00")):
+        found = gql(client, query, {"on": on}, "reader").ok()["portfolio"]["totals"]
+        assert found == [{"currency": "EUR", "outstanding": outstanding,
+                          "writtenOff": written_off}]
+
+
 def test_history_pages_by_position(seven: TestClient) -> None:
     gql(seven, APPEND, {"items": [invoice("c1", f"{n}.00", f"2026-06-0{n}")
                                   for n in range(1, 6)]}, "writer").ok()

@@ -153,12 +153,6 @@ def dashboard(demo_ledger: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 @pytest.fixture
-def fresh_dashboard(demo_ledger: Path, tmp_path: Path) -> Iterator[Served]:
-    """The same, on a copy a test may write to."""
-    yield from serve(demo_ledger, tmp_path)
-
-
-@pytest.fixture
 def keyed_dashboard(demo_ledger: Path, tmp_path: Path) -> Iterator[Served]:
     """`palabra serve` with API keys (no --dev)."""
     yield from serve(demo_ledger, tmp_path, keyed=True)

@@ -11,10 +11,10 @@ import { go, href, type Route } from "../route";
 
 const PAGE_SIZE = 10;
 const ORDERS: Record<string, { label: string; order: string }> = {
-  name: { label: "Client", order: "NAME_ASC" },
-  score: { label: "Score", order: "SCORE_ASC" },
-  scoreDesc: { label: "Score", order: "SCORE_DESC" },
-  outstanding: { label: "Outstanding", order: "OUTSTANDING_DESC" },
+  name: { label: "by name", order: "NAME_ASC" },
+  score: { label: "by trust score, lowest first", order: "SCORE_ASC" },
+  scoreDesc: { label: "by trust score, highest first", order: "SCORE_DESC" },
+  outstanding: { label: "by money outstanding, most first", order: "OUTSTANDING_DESC" },
 };
 /** the cursors of the pages before this one, to go back (keyset paging only goes on) */
 let trail: string[] = [];
@@ -82,13 +82,15 @@ function signals(portfolio: Portfolio, params: Record<string, string | null>): H
 
 function clientsTable(page: ClientPage, asOf: string, params: Record<string, string | null>,
                       goWith: (change: Record<string, string | null>) => void): HTMLElement {
-  const sortButton = (names: string[], label: string) => {
+  /** a header cell that sorts the table by it (again: the other way, where there is one) */
+  const sortHeader = (names: string[], label: string) => {
     const active = names.indexOf(params.order ?? "score");
     const next = names[(active + 1) % names.length];
     const state = active === -1 ? "none" : names[active] === "scoreDesc" || names[active] === "outstanding" ? "descending" : "ascending";
-    return h("button", { type: "button", class: "sort", "aria-sort": state, "data-sort": names[0],
-                         onclick: () => goWith({ order: active === -1 ? names[0] : next }) },
-      label, h("span", { "aria-hidden": "true" }, state === "ascending" ? " ▲" : state === "descending" ? " ▼" : " ⇅"));
+    return h("th", { scope: "col", "aria-sort": state },
+      h("button", { type: "button", class: "sort", "data-sort": names[0],
+                    onclick: () => goWith({ order: active === -1 ? names[0] : next }) },
+        label, h("span", { "aria-hidden": "true" }, state === "ascending" ? " ▲" : state === "descending" ? " ▼" : " ⇅")));
   };
   const first = trail.length * PAGE_SIZE + 1;
   const last = first + page.edges.length - 1;
@@ -117,12 +119,12 @@ function clientsTable(page: ClientPage, asOf: string, params: Record<string, str
       enumSelect("Signal", "signal", SIGNALS, params.signal, (signal) => goWith({ signal })),
       enumSelect("State", "state", ["ACTIVE", "ENDED"], params.state, (state) => goWith({ state }))),
     h("div", { class: "scroll" }, h("table", { class: "clients", "data-testid": "clients" },
-      h("caption", {}, "Clients, sorted ", h("span", {}, words(ORDERS[params.order ?? "score"]?.order ?? ""))),
+      h("caption", {}, `Clients ${ORDERS[params.order ?? "score"]?.label ?? ""}`),
       h("thead", {}, h("tr", {},
-        h("th", { scope: "col" }, sortButton(["name"], "Client")),
-        h("th", { scope: "col" }, sortButton(["score", "scoreDesc"], "Score")),
+        sortHeader(["name"], "Client"),
+        sortHeader(["score", "scoreDesc"], "Score"),
         h("th", { scope: "col" }, "Band"),
-        h("th", { scope: "col" }, sortButton(["outstanding"], "Outstanding")),
+        sortHeader(["outstanding"], "Outstanding"),
         h("th", { scope: "col" }, "Overdue"),
         h("th", { scope: "col" }, "Written off"),
         h("th", { scope: "col" }, "Signals"))),

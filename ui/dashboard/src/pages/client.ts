@@ -39,13 +39,13 @@ export async function renderClient(into: HTMLElement, route: Route): Promise<(()
     return;
   }
   status.textContent = "Live: updates as the ledger changes.";
-  let updates = 0;
+  let answers = 0;
   return subscribe<{ clientUpdated: Client }>(CLIENT_UPDATED, { ref }, async (data) => {
-    updates += 1;
-    if (updates === 1) return; // first the current figures, which are already shown
+    answers += 1; // the first answer is the current figures: those shown, unless they just changed
     const policy = await query<{ contactAllowed: ContactPolicy }>(CONTACT_ALLOWED, { ref, on: null });
     draw(body, status, data.clientUpdated, policy.contactAllowed);
-    status.textContent = `Live: updated ${updates - 1} time${updates === 2 ? "" : "s"} since the page opened.`;
+    const updates = answers - 1;
+    if (updates) status.textContent = `Live: updated ${updates} time${updates === 1 ? "" : "s"} since the page opened.`;
   }, (error) => { status.textContent = `Not live: ${error.message}`; });
 }
 

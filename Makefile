@@ -3,6 +3,8 @@
 #   make test   creates .venv with the dev tools, makes sure PostgreSQL is up, runs every test
 #   make graphiql  rebuilds the GraphiQL files the package serves, from the npm packages
 #                  pinned in ui/graphiql (package-lock.json); the result is checked in
+#   make ui     also rebuilds the dashboard served at /app, from ui/dashboard (its sources
+#               and package-lock.json) into api/http/static/app/; the result is checked in
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV    := .venv
@@ -62,4 +64,7 @@ graphiql:
 	  cp $(GRAPHIQL_UI)/node_modules/$$package/LICENSE* $(GRAPHIQL_VENDOR)/$$package.LICENSE; \
 	done
 
+DASHBOARD_UI := ui/dashboard
+
 ui: graphiql
+	cd $(DASHBOARD_UI) && npm ci --no-audit --no-fund && npm run build

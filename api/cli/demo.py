@@ -22,6 +22,13 @@ Today = Annotated[datetime | None, typer.Option(
     formats=["%Y-%m-%d"], metavar="DATE")]
 
 
+def dashboard_path() -> str:
+    """Where `palabra serve` serves the dashboard (imported here only: the app is heavy)."""
+    from api.http.dashboard import PATH
+
+    return PATH
+
+
 def demo(database: Database = None, today: Today = None) -> None:
     """Load the demo ledger (a dozen client stories) and show what Palabra makes of it."""
     clock = SimulatedClock(utc_now)
@@ -59,3 +66,5 @@ def demo(database: Database = None, today: Today = None) -> None:
                                     services.read_model.contact_allowed(shown, day)))
         console.print(f"\nTry: palabra client {shown} --json · palabra portfolio · "
                       f"palabra history {shown}")
+        console.print("The dashboard: run palabra serve --dev, then open "
+                      f"http://127.0.0.1:8000{dashboard_path()}/")

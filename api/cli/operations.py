@@ -97,6 +97,7 @@ def serve(
 
     from api import logs
     from api.http import create_app
+    from api.http.dashboard import PATH as DASHBOARD_PATH
 
     settings = settings_or_exit(database)
     if dev and host not in ("127.0.0.1", "localhost", "::1"):
@@ -119,6 +120,7 @@ def serve(
     if dev:
         err.print("[yellow]DEV MODE: the API is open to anyone on this machine, without "
                   f"keys, at http://{host}:{port}/graphql[/yellow]")
+        err.print(f"The dashboard: http://{host}:{port}{DASHBOARD_PATH}/")
     if workers > 1:  # each process builds its app from the environment
         if database:
             os.environ["PALABRA_DATABASE_URL"] = database

@@ -9,6 +9,7 @@ authenticates API keys, and serves
 - `/healthz`, `/readyz`, `/metrics` (`api.http.ops`);
 - `/events.ndjson`: the ledger's events as JSON Lines for auditors, sealed on request
   (`api.http.feed`); `/checkpoint.json` and `/signing-key` (`api.http.checkpoints`);
+- `/app/`: the dashboard, a frontend on the GraphQL API (`api.http.dashboard`);
 - `/schema.graphql` (the SDL as text) and, in `--dev`, a landing page at `/`
   (`api.http.pages`); GraphiQL's files under `/graphiql/` when it is enabled (on in
   `--dev`).
@@ -44,6 +45,7 @@ from api import logs
 from api.auth import DEVELOPER, Principal
 from api.bootstrap import Services, open_services
 from api.http.checkpoints import checkpoints_router
+from api.http.dashboard import mount_dashboard
 from api.http.errors import http_error
 from api.http.feed import feed_router
 from api.http.middleware import BodyLimit, RequestLog
@@ -94,6 +96,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
     app.include_router(router, prefix="/graphql")
     if settings.graphiql:
         app.mount(ide.ASSETS_PATH, StaticFiles(directory=ide.ASSETS), name="graphiql")
+    mount_dashboard(app)
 
     def caller(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
         return authenticate(authorization)

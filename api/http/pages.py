@@ -1,6 +1,6 @@
 """What a person opens in a browser: `/schema.graphql` (the served schema's SDL, as
-text) and, in `--dev`, the landing page at `/` linking GraphiQL, the SDL, the docs and
-the health checks."""
+text) and, in `--dev`, the landing page at `/` linking the dashboard, GraphiQL, the SDL,
+the docs and the health checks."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ code { background: #eee; padding: 0 .2em; }</style></head>
 <h1>Palabra</h1>
 <p>Development mode: open to anyone on this machine, without keys.</p>
 <ul>
+<li><a href="/app/">The dashboard</a>: the portfolio, each client's trust, gap and
+payments, an auditor's view and today's collection list, drawn from the GraphQL API.</li>
 <li><a href="/graphql">GraphiQL</a>: write queries, mutations and subscriptions
 against <code>/graphql</code>; its Docs panel describes every type and field.</li>
 <li><a href="/schema.graphql">/schema.graphql</a>: the schema (SDL), as text.</li>

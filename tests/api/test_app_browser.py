@@ -1,10 +1,11 @@
-"""What a browser meets: GraphiQL served from the package with every file it loads on
-this host (it works offline: no CDN), the `--dev` landing page and `/schema.graphql`,
-and CORS (`PALABRA_CORS_ORIGINS`; `--dev` allows localhost origins)."""
+"""What a browser meets: GraphiQL and the dashboard served from the package with every
+file they load on this host (they work offline: no CDN), the `--dev` landing page and
+`/schema.graphql`, and CORS (`PALABRA_CORS_ORIGINS`; `--dev` allows localhost origins)."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -15,8 +16,10 @@ from fastapi.testclient import TestClient
 from api.graphql.export import SCHEMA_FILE
 from api.graphql.ide import ASSETS
 from api.http import create_app
+from api.http.dashboard import ASSETS as DASHBOARD
+from api.http.dashboard import PATH as DASHBOARD_PATH
 from api.settings import Settings, SettingsError
-from tests.support import FixedClock
+from tests.support import REPOSITORY, FixedClock
 from tests.support.graphql import bearer, role_keys
 
 HTML = {"Accept": "text/html"}
@@ -83,15 +86,46 @@ def test_the_graphiql_files_ship_in_the_package_with_their_licenses() -> None:
     assert 'window.GraphiQL = __webpack_exports__["default"]' in built
 
 
-def test_the_dev_landing_page_links_graphiql_the_schema_and_health(dev: TestClient) -> None:
+def test_the_dev_landing_page_links_the_dashboard_graphiql_the_schema_and_health(
+        dev: TestClient) -> None:
     page = dev.get("/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     addresses = links(page.text)
-    assert {"/graphql", "/schema.graphql", "/healthz", "/readyz"} <= set(addresses)
+    assert {"/app/", "/graphql", "/schema.graphql", "/healthz", "/readyz"} <= set(addresses)
     assert "docs/api.md" in page.text
     for address in addresses:
         assert dev.get(address, headers=HTML).status_code == 200, address
+
+
+def test_the_dashboard_is_served_at_app_with_every_file_from_this_host(
+        database_url: str, clock: FixedClock) -> None:
+    with keyed(database_url, clock) as app:  # no --dev: the page asks for a key itself
+        moved = app.get("/app", follow_redirects=False)
+        assert moved.status_code in (307, 308)
+        assert urlsplit(moved.headers["location"]).path == "/app/"
+        page = app.get("/app/")
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assets = [a for a in links(page.text) if not a.startswith(("data:", "#"))]
+        assert len(assets) == 2  # the script and the stylesheet
+        for address in assets:
+            assert address.startswith(f"{DASHBOARD_PATH}/assets/"), address
+            answer = app.get(address)
+            assert answer.status_code == 200, address
+            assert not CDN.search(answer.text), address
+            assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", answer.text), address
+            assert "sourceMappingURL" not in answer.text
+        assert app.get("/app/assets/nothing.js").status_code == 404
+
+
+def test_the_built_dashboard_ships_in_the_package() -> None:
+    globs = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["api.http"]
+    package = REPOSITORY / "api" / "http"
+    shipped = {path for glob in globs for path in package.glob(glob)}
+    assert shipped == {path for path in DASHBOARD.rglob("*") if path.is_file()}
+    assert DASHBOARD / "index.html" in shipped
 
 
 def test_the_schema_is_served_as_text(dev: TestClient) -> None:

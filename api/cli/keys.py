@@ -10,7 +10,9 @@ rotate` re-wraps every data key with a new master key.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +21,11 @@ from rich.markup import escape
 
 from api.cli.common import Database, console, fail, ledger_at, settings_or_exit
 from api.cli.help import DATE
+from api.signing import signing_key_path
 from domain.entries import Entry
 from domain.errors import LedgerError
 from domain.keyring import MasterKey
+from projections.audit.checkpoints import create_signing_key
 from projections.store import Database as Store
 from projections.store.master_key import KEY_MAKERS, default_key_file, write_key_file
 
@@ -61,15 +65,35 @@ def _key_file(database: str | None) -> tuple[str, bool]:
 
 
 def init(database: Database = None) -> None:
-    """Make the key files that are missing (owner-only); an existing one is kept."""
+    """Make the key files that are missing (owner-only): the master key, and the signing
+    key of the checkpoints; an existing one is kept."""
     path, _ = _key_file(database)
     for what, make in KEY_MAKERS:
-        try:
-            made = make(path)
-        except OSError as error:
-            fail(f"cannot write the {what} file {path}: {error.strerror or error}")
-        console.print(escape(f"{'created' if made else 'kept'} the {what} file {path}"
-                             + (" (owner-only)" if made else " (it exists)")), soft_wrap=True)
+        _make(what, path, partial(make, path))
+    signing = signing_key_path(settings_or_exit(database))
+    if signing is None:
+        console.print("no signing key file is set: set PALABRA_SIGNING_KEY_FILE to the file "
+                      "the checkpoints' signing key goes in, then run this again",
+                      soft_wrap=True)
+    else:
+        _make("signing key", str(signing), lambda: _new_signing_key(signing))
+
+
+def _make(what: str, path: str, make: Callable[[], bool]) -> None:
+    try:
+        made = make()
+    except OSError as error:
+        fail(f"cannot write the {what} file {path}: {error.strerror or error}")
+    console.print(escape(f"{'created' if made else 'kept'} the {what} file {path}"
+                         + (" (owner-only)" if made else " (it exists)")), soft_wrap=True)
+
+
+def _new_signing_key(path: Path) -> bool:
+    try:
+        create_signing_key(path)
+    except FileExistsError:
+        return False
+    return True
 
 
 def rotate(

@@ -134,7 +134,8 @@ def test_the_sealed_feed_verifies_offline_and_a_tampered_copy_does_not(
     assert verdict.checkpoints == 1
     assert key == json.loads(audited.get("/checkpoint.json",
                                          headers=bearer("auditor")).text)["keyId"]
-    tampered = [line.replace("three weeks", "two weeks") if i == 5 else line
+    assert "2026-02-07" in lines[5]  # the occurredOn of the 6th event, not a personal field
+    tampered = [line.replace("2026-02-07", "2026-02-08") if i == 5 else line
                 for i, line in enumerate(lines)]
     assert tampered != lines
     bad, _ = verify_sealed(tampered)
@@ -190,8 +191,8 @@ def test_the_cli_checkpoints_proves_and_verifies(database_url: str, loaded: Path
 def test_the_cli_names_a_changed_event_in_one_line(database_url: str, loaded: Path) -> None:
     assert palabra(database_url, loaded, "checkpoint").exit_code == 0
     rows = stored_rows(database_url)
-    assert b"three weeks" in rows[5][3]
-    as_owner(database_url, changing(database_url, 6, "three weeks", "two weeks"))
+    assert b'"occurred_on":"2026-02-07"' in rows[5][3]
+    as_owner(database_url, changing(database_url, 6, "2026-02-07", "2026-02-08"))
     result = palabra(database_url, loaded, "verify")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [

@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.signing import DEFAULT_NAME as SIGNING_KEY
 
 runner = CliRunner()
 
@@ -55,11 +56,14 @@ def test_forget_is_refused_while_active(database_url: str) -> None:
 def test_keys_init_then_rotate_keeps_the_client_readable(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/palabra.db"
     made = palabra(url, "keys", "init")
-    assert made.stdout.strip() == (  # type: ignore[attr-defined]
-        f"created the master key file {tmp_path}/palabra.db.master-key (owner-only)")
-    assert os.stat(f"{tmp_path}/palabra.db.master-key").st_mode & 0o777 == 0o600
-    kept = palabra(url, "keys", "init").stdout.strip()  # type: ignore[attr-defined]
-    assert kept == f"kept the master key file {tmp_path}/palabra.db.master-key (it exists)"
+    assert made.stdout.splitlines() == [  # type: ignore[attr-defined]
+        f"created the master key file {tmp_path}/palabra.db.master-key (owner-only)",
+        f"created the signing key file {tmp_path}/{SIGNING_KEY} (owner-only)"]
+    for made_file in ("palabra.db.master-key", SIGNING_KEY):
+        assert os.stat(tmp_path / made_file).st_mode & 0o777 == 0o600
+    kept = palabra(url, "keys", "init").stdout.splitlines()  # type: ignore[attr-defined]
+    assert kept == [f"kept the master key file {tmp_path}/palabra.db.master-key (it exists)",
+                    f"kept the signing key file {tmp_path}/{SIGNING_KEY} (it exists)"]
     onboarded_and_ended(url)
     old = Path(f"{tmp_path}/palabra.db.master-key").read_text()
     rotated = palabra(url, "keys", "rotate")

@@ -96,9 +96,11 @@ def free_port() -> int:
 
 def serve(database: Path, folder: Path, keyed: bool = False) -> Iterator[Served]:
     """`palabra serve --dev` (with `keyed`, `palabra serve` with a key of each role) on a
-    copy of `database`, so that what a test writes stays its own."""
+    copy of `database` and of the key files beside it, so that what a test writes stays
+    its own."""
     copy = folder / "served.db"
-    shutil.copyfile(database, copy)
+    for original in database.parent.glob(f"{database.name}*"):  # the store, its keys
+        shutil.copy2(original, folder / original.name.replace(database.name, copy.name, 1))
     port = free_port()
     env = {**os.environ, "PALABRA_DATABASE_URL": f"sqlite:///{copy}"}
     if keyed:

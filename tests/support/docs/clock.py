@@ -2,13 +2,18 @@
 
 `python -m tests.support.docs.clock ARGS…` runs `palabra ARGS…` with every clock default
 of the code (each function whose default clock is `domain.ledger.utc_now`, and each module
-that imported `utc_now`) set to the fixed moment.
+that imported `utc_now`) set to the fixed moment, and the random bytes it asks the system
+for (keys, nonces) drawn from a generator seeded by ARGS: the demo ledger's encrypted
+fields, hence its leaf hashes and checkpoints, are the same on every run.  (Only for the
+docs' throwaway ledgers: the product's keys and nonces come from `os.urandom`.)
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import random
 import sys
 from datetime import UTC, date, datetime
 from types import FunctionType, ModuleType
@@ -75,6 +80,7 @@ def main() -> None:
     if not fix_clocks():
         raise SystemExit("tests.support.docs.clock found no clock to fix: the docs' outputs "
                          "would carry the real time")
+    os.urandom = random.Random(" ".join(sys.argv[1:])).randbytes
     sys.argv[0] = "palabra"
     api.cli.main()
 

@@ -25,8 +25,10 @@ from typing import Any
 import httpx2
 import pytest
 
+from api.signing import DEFAULT_NAME as SIGNING_KEY_NAME
 from tests.support import REPOSITORY
 from tests.support.docs.clock import DOCS_TODAY
+from tests.support.docs.console import SIGNING_KEY
 from tests.support.graphql import KEYS, bearer
 
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
@@ -101,6 +103,9 @@ def serve(database: Path, folder: Path, keyed: bool = False) -> Iterator[Served]
     copy = folder / "served.db"
     for original in database.parent.glob(f"{database.name}*"):  # the store, its keys
         shutil.copy2(original, folder / original.name.replace(database.name, copy.name, 1))
+    signing_key = folder / SIGNING_KEY_NAME  # the docs' test key: the screenshots repeat
+    shutil.copyfile(SIGNING_KEY, signing_key)
+    signing_key.chmod(0o600)
     port = free_port()
     env = {**os.environ, "PALABRA_DATABASE_URL": f"sqlite:///{copy}"}
     if keyed:

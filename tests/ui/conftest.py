@@ -65,12 +65,11 @@ def palabra(*arguments: str) -> list[str]:
 @pytest.fixture(scope="session")
 def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file holding the demo ledger of `palabra demo --today 2026-11-22`."""
-    path = tmp_path_factory.mktemp("dashboard") / "demo.db"
-    subprocess.run(palabra("demo", "--today", DOCS_TODAY.isoformat(),
-                           "--database", f"sqlite:///{path}"),
-                   cwd=REPOSITORY, check=True, capture_output=True, timeout=120,
-                   env={**os.environ, "COLUMNS": "120"})
-    return path
+    folder = tmp_path_factory.mktemp("dashboard")  # the docs' command, in a folder of its
+    subprocess.run(palabra("demo", "--today", DOCS_TODAY.isoformat()),  # own: the same ledger
+                   cwd=folder, check=True, capture_output=True, timeout=120,
+                   env={**os.environ, "COLUMNS": "120", "PYTHONPATH": str(REPOSITORY)})
+    return folder / "palabra.db"
 
 
 @dataclass

@@ -27,50 +27,25 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
-
-from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import client_events, feed
+from bench.projections_bench import clock, store
 from domain.entries import Entry
 from projections.figures import figures
 from projections.figures.signals import signal_onsets
 from projections.indexer import refresh_index
 from projections.projector import Projector
 from projections.read_model import ReadModel
-from projections.store import Database, open_ledger, open_view
+from projections.store import open_ledger, open_view
 from tests.support.onsets import day_by_day
 
-ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
-                           "postgresql://postgres@127.0.0.1:5432/postgres")
 TODAY = date(2026, 11, 22)
 PAST = date(2026, 6, 30)
 BIG = "bench-big"
-
-
-def clock() -> datetime:
-    return datetime(2026, 11, 22, 12, tzinfo=UTC)
-
-
-@contextmanager
-def store(kind: str, folder: str) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder}/bench.db"
-        return
-    admin = Database.parse(ADMIN_URL)
-    name = f"palabra_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect(autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def timed(call: Callable[[], object], times: int) -> list[float]:

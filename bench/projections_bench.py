@@ -45,6 +45,7 @@ from projections.store import Database, open_ledger, open_view
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
 TODAY = date(2026, 11, 22)
+BIG = "bench-big"  # the client of 5,000 events every load adds
 
 
 def clock() -> datetime:
@@ -87,7 +88,7 @@ def load(url: str, events: int, clients: int) -> int:
     try:
         batch: list[Entry] = []
         count = 0
-        big = (line for _, line in client_events("bench-big", 5000, random.Random(5),
+        big = (line for _, line in client_events(BIG, 5000, random.Random(5),
                                                  start=date(2024, 1, 1), steps=(0, 0, 0, 0, 1)))
         for line in (*feed(clients, events), *big):
             batch.append(Entry(line["type"], line["clientRef"], line["data"], line["occurredOn"]))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -32,9 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.generate import client_events, feed
-from bench.projections_bench import clock, store
-from domain.entries import Entry
+from bench.projections_bench import BIG, clock, load, store
 from projections.figures import figures
 from projections.figures.signals import signal_onsets
 from projections.indexer import refresh_index
@@ -45,7 +42,6 @@ from tests.support.onsets import day_by_day
 
 TODAY = date(2026, 11, 22)
 PAST = date(2026, 6, 30)
-BIG = "bench-big"
 
 
 def timed(call: Callable[[], object], times: int) -> list[float]:
@@ -84,27 +80,6 @@ class Table:
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.2f} ms" if seconds < 10 else f"{seconds:,.1f} s"
-
-
-def load(url: str, clients: int, per_client: int) -> int:
-    ledger = open_ledger(url, clock, extra_env={"STREAM_CACHE_SIZE": str(clients + 10)})
-    try:
-        batch: list[Entry] = []
-        count = 0
-        big = (line for _, line in client_events(BIG, 5000, random.Random(5),
-                                                 start=date(2024, 1, 1), steps=(0, 0, 0, 0, 1)))
-        for line in (*feed(clients, clients * per_client), *big):
-            batch.append(Entry(line["type"], line["clientRef"], line["data"], line["occurredOn"]))
-            if len(batch) == 5000:
-                ledger.append(batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            ledger.append(batch)
-            count += len(batch)
-        return count
-    finally:
-        ledger.close()
 
 
 def big_client(projector: Projector, repeat: int) -> None:
@@ -161,7 +136,7 @@ def past_day(projector: Projector, repeat: int) -> None:
 def run(kind: str, clients: int, per_client: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as folder, store(kind, folder) as url:
         started = time.perf_counter()
-        loaded = load(url, clients, per_client)
+        loaded = load(url, clients * per_client, clients)
         ledger, view = open_ledger(url, clock), open_view(url)
         projector = Projector(ledger, view, url=url)
         projector.rebuild(workers=2)

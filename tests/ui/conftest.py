@@ -30,6 +30,7 @@ from tests.support import REPOSITORY
 from tests.support.docs.clock import DOCS_TODAY
 from tests.support.docs.console import SIGNING_KEY
 from tests.support.graphql import KEYS, bearer
+from tests.support.processes import stop
 
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -125,12 +126,7 @@ def serve(database: Path, folder: Path, keyed: bool = False) -> Iterator[Served]
         warm(served)
         yield served
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def warm(served: Served) -> None:

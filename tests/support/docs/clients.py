@@ -20,6 +20,7 @@ import httpx2 as httpx
 
 from tests.support import REPOSITORY
 from tests.support.docs.clock import DOCS_TODAY
+from tests.support.processes import stop
 
 JS_FOLDER = REPOSITORY / "examples" / "clients" / "js"
 KEY = "audit-key-0123456789abcdef"  # the auditor's key the snippets are given
@@ -68,12 +69,7 @@ def served(folder: Path) -> Iterator[dict[str, str]]:
             time.sleep(0.2)
         yield {**os.environ, "PALABRA_URL": f"{url}/graphql", "PALABRA_KEY": KEY}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def node_packages(folder: Path) -> Path:

@@ -290,7 +290,8 @@ class ReadModel:
         cursor = None if after is None else decode(after, order)
         by_name = order is ClientOrder.NAME_ASC  # sorted here: the stored names are sealed
         day = self._day(as_of)
-        chosen = [e for e in day.in_order(order) if (band is None or e.band == band)
+        listed = day.computed if by_name else day.in_order(order)  # sealed names: no order
+        chosen = [e for e in listed if (band is None or e.band == band)
                   and (state is None or e.state == state)
                   and (signal is None or signal in e.signals)]
         if by_name:

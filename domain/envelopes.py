@@ -60,10 +60,11 @@ def associated_data(stream: UUID, field: str, key_id: str) -> bytes:
     return f"pe1|{stream}|{field}|{key_id}".encode()
 
 
-def seal(key: bytes, key_id: str, stream: UUID, field: str, text: str) -> str:
-    """The envelope of one value of a client's field."""
+def seal(key: AESGCM, key_id: str, stream: UUID, field: str, text: str) -> str:
+    """The envelope of one value of a client's field (`key`: the client's data key, made
+    ready for AES-256-GCM once for all its values)."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, text.encode(), associated_data(stream, field, key_id))
+    sealed = key.encrypt(nonce, text.encode(), associated_data(stream, field, key_id))
     body = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
     return f"{PREFIX}{key_id}:{field}:{body}"
 
@@ -78,7 +79,7 @@ def key_id_of(envelope: str) -> str | None:
     return parts[1]
 
 
-def open_envelope(key: bytes, stream: UUID, field: str | None, envelope: str) -> str:
+def open_envelope(key: AESGCM, stream: UUID, field: str | None, envelope: str) -> str:
     """The text of an envelope (EnvelopeError: it does not open here); `field` None takes
     the field the envelope names (a copy of the value in a read model)."""
     _, key_id, named, body = envelope.split(":", 3)
@@ -86,7 +87,7 @@ def open_envelope(key: bytes, stream: UUID, field: str | None, envelope: str) ->
         raise EnvelopeError(f"an envelope sealed for the field {named} was found in {field}")
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        text = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
+        text = key.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
                                    associated_data(stream, named, key_id))
     except (InvalidTag, ValueError):
         raise EnvelopeError(f"an envelope of stream {stream} does not open with its key "

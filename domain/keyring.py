@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import (
     InvalidUnwrap,
     aes_key_unwrap,
@@ -145,7 +146,7 @@ class InMemoryKeyStore:
 class Opener:
     """Opens the envelopes of a few clients with keys read once (see `Keyring.opener`)."""
 
-    def __init__(self, keys: dict[UUID, bytes | None]) -> None:
+    def __init__(self, keys: dict[UUID, AESGCM | None]) -> None:
         self._keys = keys
 
     def open(self, stream: UUID, field: str | None, value: str) -> str:
@@ -170,7 +171,7 @@ class Keyring:
     def __init__(self, master: MasterKey, store: KeyStore, cache_size: int = 10_000) -> None:
         self.master = master
         self.store = store
-        self._sealing: OrderedDict[UUID, tuple[str, bytes]] = OrderedDict()
+        self._sealing: OrderedDict[UUID, tuple[str, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
@@ -201,9 +202,9 @@ class Keyring:
             found.update(self.store.add(missing))
         for stored in found.values():
             if stored.wrapped is not None:
-                self._keep(stored.stream, (stored.key_id, self._unwrap(stored)))
+                self._keep(stored.stream, (stored.key_id, AESGCM(self._unwrap(stored))))
 
-    def _sealing_key(self, stream: UUID) -> tuple[str, bytes]:
+    def _sealing_key(self, stream: UUID) -> tuple[str, AESGCM]:
         with self._lock:
             cached = self._sealing.get(stream)
             if cached is not None:
@@ -217,7 +218,7 @@ class Keyring:
                                  "was forgotten): nothing more is sealed for it")
         return cached
 
-    def _keep(self, stream: UUID, key: tuple[str, bytes]) -> None:
+    def _keep(self, stream: UUID, key: tuple[str, AESGCM]) -> None:
         with self._lock:
             self._sealing[stream] = key
             self._sealing.move_to_end(stream)
@@ -235,7 +236,7 @@ class Keyring:
         """An opener for these clients' envelopes, their keys read now, in one query."""
         wanted = set(streams)
         found = self.store.fetch(wanted) if wanted else {}
-        return Opener({s: None if k.wrapped is None else self._unwrap(k)
+        return Opener({s: None if k.wrapped is None else AESGCM(self._unwrap(k))
                        for s, k in found.items()})
 
     def _unwrap(self, stored: StoredKey) -> bytes:

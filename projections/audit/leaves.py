@@ -18,10 +18,11 @@ import json
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 import rfc8785
 
 from domain.values import camel
-from projections.audit.canonical import SAFE_INTEGER, canonical
+from projections.audit.canonical import canonical, simple
 
 TOP_LEVEL = {"client_ref": "clientRef", "occurred_on": "occurredOn",
              "timestamp": "recordedAt", "actor": "actor",
@@ -35,39 +36,26 @@ class LeafError(ValueError):
     write."""
 
 
-class _NotPlain(Exception):
-    """A number `canonical` must leave to rfc8785."""
-
-
-def _no_float(text: str) -> Any:
-    raise _NotPlain(text)
-
-
-def _safe_int(text: str) -> int:
-    value = int(text)
-    if not -SAFE_INTEGER < value < SAFE_INTEGER:
-        raise _NotPlain(text)
-    return value
-
-
-_plain_decoder = json.JSONDecoder(parse_float=_no_float, parse_int=_safe_int,
-                                  parse_constant=_no_float)
-
-
 def stored_state(state: bytes | str) -> tuple[dict[str, Any], bool]:
     """The stored JSON state of an event (LeafError: it is not a JSON object), and
-    whether it is plain: ASCII, no escapes, no number but safe integers — then its leaf's
-    canonical form is the standard library's (`projections.audit.canonical`)."""
+    whether it is plain: ASCII, no `\\u` escape, no number but safe integers — then its
+    leaf's canonical form is msgspec's (`projections.audit.canonical`).  A state that is
+    not plain is read by the standard library (exact integers of any size)."""
     raw = state if isinstance(state, bytes) else state.encode("utf-8", "surrogatepass")
+    stored: Any = None
     plain = raw.isascii() and b"\\u" not in raw
-    try:
-        text = raw.decode("utf-8")
+    if plain:
         try:
-            stored = _plain_decoder.decode(text)
-        except _NotPlain:
-            plain, stored = False, json.loads(text)
-    except ValueError as error:
-        raise LeafError(f"its stored state is not JSON ({error})") from None
+            stored = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            plain = False
+        else:
+            plain = isinstance(stored, dict) and simple(stored)
+    if not plain:
+        try:
+            stored = json.loads(raw.decode("utf-8"))
+        except ValueError as error:
+            raise LeafError(f"its stored state is not JSON ({error})") from None
     if not isinstance(stored, dict):
         raise LeafError("its stored state is not a JSON object")
     return stored, plain
@@ -91,13 +79,15 @@ def document_of(position: int, version: int, topic: str, stored: dict[str, Any],
         "recordedAt": stored.get("timestamp"),
         "actor": stored.get("actor"),
         "idempotencyKey": stored.get("idempotency_key"),
-        "data": {_camel(key): value for key, value in stored.items() if key not in TOP_LEVEL},
+        "data": {name: stored[key] for key, name in _data_keys(tuple(stored))},
     }
 
 
 @lru_cache(maxsize=4096)
-def _camel(key: str) -> str:
-    return camel(key)
+def _data_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The stored keys that go into `data`, with their camelCase names (the same few
+    tuples of keys come again and again: one a kind of event)."""
+    return tuple((key, camel(key)) for key in keys if key not in TOP_LEVEL)
 
 
 def leaf_bytes(position: int, version: int, topic: str, state: bytes | str) -> bytes:

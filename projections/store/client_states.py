@@ -90,7 +90,12 @@ class ClientStates:
         def max_tracking_id(self, application_name: str) -> int | None: ...
 
     # provided by the backend classes below
-    def _write(self) -> AbstractContextManager[Any]:
+    def _write(self, derived: bool = False) -> AbstractContextManager[Any]:
+        """A write transaction.  `derived`: it writes only what the events determine and
+        the worker writes again if it is lost (client states with the position, the tree's
+        nodes, index rows), so its commit does not wait for the disk: a power cut may
+        undo the last few such commits, never an event's, and never one without those it
+        depends on (the log's write-ahead order keeps a prefix)."""
         raise NotImplementedError  # pragma: no cover
 
     def _read(self) -> AbstractContextManager[Any]:
@@ -162,7 +167,7 @@ class ClientStates:
         move the position from `start` to `end`, in one transaction; StaleView if the
         position is no longer `start`.  Returns the clients whose states the database
         refused: they are skipped too."""
-        with self._write() as curs:
+        with self._write(derived=True) as curs:
             if self._locked_position(curs) != start:
                 raise StaleView(f"the view moved past {start}")
             statement = self._sql(

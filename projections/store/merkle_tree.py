@@ -41,16 +41,22 @@ class MerkleTreeTables(ClientStates):
                        nodes: Sequence[tuple[int, int, bytes]]) -> None:
         """Add the leaves (idx, position, hash) and the nodes (level, idx, hash) computed
         for the tree of `size` leaves (StaleView: it has another size now)."""
-        with self._write() as curs:
+        with self._write(derived=True) as curs:
             if self._tree_size(curs) != size:
                 raise StaleView()
-            curs.executemany(self._sql(
-                "INSERT INTO palabra_tree_leaves (idx, position, hash) VALUES (%s, %s, %s) "
-                "ON CONFLICT (idx) DO NOTHING"), list(leaves))
+            self._insert_new(curs, "palabra_tree_leaves (idx, position, hash)",
+                             ("bigint", "bigint", "bytea"), "idx", leaves)
             if nodes:
-                curs.executemany(self._sql(
-                    "INSERT INTO palabra_tree_nodes (level, idx, hash) VALUES (%s, %s, %s) "
-                    "ON CONFLICT (level, idx) DO NOTHING"), list(nodes))
+                self._insert_new(curs, "palabra_tree_nodes (level, idx, hash)",
+                                 ("integer", "bigint", "bytea"), "level, idx", nodes)
+
+    def _insert_new(self, curs: Any, into: str, types: Sequence[str], key: str,
+                    rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows whose `key` is not there yet, a statement a row (PostgreSQL: one
+        statement for them all, `unnest` of one array a column, of these `types`)."""
+        marks = ", ".join(["%s"] * len(types))
+        curs.executemany(self._sql(f"INSERT INTO {into} VALUES ({marks}) "
+                                   f"ON CONFLICT ({key}) DO NOTHING"), list(rows))
 
     @reconnecting
     def tree_nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:

@@ -75,7 +75,7 @@ class ClientsView(MerkleTreeTables):
         The day's marker row is locked first, so that refreshes of one day (the worker,
         API processes) take turns."""
         day = as_of.isoformat()
-        with self._write() as curs:
+        with self._write(derived=True) as curs:
             curs.execute(self._sql("INSERT INTO palabra_portfolio_days (as_of, weights) "
                                    "VALUES (%s, %s) ON CONFLICT (as_of) DO NOTHING"),
                          (day, weights))

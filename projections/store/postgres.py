@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,6 +44,13 @@ class PostgresClientsView(ClientsView, PostgresTrackingRecorder):
     def excluding(self, column: str, refs: Collection[str]) -> tuple[str, list[Any]]:
         return f"{column} <> ALL(%s)", [sorted(refs)]
 
+    def _insert_new(self, curs: Any, into: str, types: Sequence[str], key: str,
+                    rows: Sequence[tuple[Any, ...]]) -> None:
+        arrays = ", ".join(f"%b::{kind}[]" for kind in types)  # binary: no escaping
+        curs.execute(self._sql(f"INSERT INTO {into} SELECT * FROM unnest({arrays}) "
+                               f"ON CONFLICT ({key}) DO NOTHING"),
+                     [list(column) for column in zip(*rows, strict=True)])
+
     def _qualified(self, table: str) -> str:
         return f'"{self.datastore.schema}"."{table}"'
 
@@ -64,8 +71,10 @@ class PostgresClientsView(ClientsView, PostgresTrackingRecorder):
         return _OUR_TABLES.sub(lambda m: self._qualified(m.group(0)), statement)
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
+    def _write(self, derived: bool = False) -> Iterator[Any]:
         with self.datastore.transaction(commit=True) as curs:
+            if derived:  # flushed by the WAL writer within 3 × wal_writer_delay (600 ms)
+                curs.execute("SET LOCAL synchronous_commit = off")
             yield curs
 
     @contextmanager

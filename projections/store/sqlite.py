@@ -35,9 +35,12 @@ class SQLiteClientsView(ClientsView, SQLiteTrackingRecorder):
         self.datastore.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
+    def _write(self, derived: bool = False) -> Iterator[Any]:
         with self.datastore.get_connection(commit=True) as conn:
             curs = conn.cursor()
+            # WAL: NORMAL syncs at the next checkpoint, or with the next FULL commit (an
+            # event's), instead of at this commit
+            curs.execute(f"PRAGMA synchronous = {'NORMAL' if derived else 'FULL'}")
             curs.execute("BEGIN IMMEDIATE")  # take the write lock before reading
             try:
                 yield curs

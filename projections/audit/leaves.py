@@ -22,7 +22,7 @@ import msgspec
 import rfc8785
 
 from domain.values import camel
-from projections.audit.canonical import canonical, simple
+from projections.audit.canonical import SAFE_INTEGER, canonical, simple
 
 TOP_LEVEL = {"client_ref": "clientRef", "occurred_on": "occurredOn",
              "timestamp": "recordedAt", "actor": "actor",
@@ -36,6 +36,17 @@ class LeafError(ValueError):
     write."""
 
 
+class _NotPlain(Exception):
+    """A number with a fraction or an exponent: `canonical` leaves it to rfc8785."""
+
+
+def _no_float(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+_plain_decoder = msgspec.json.Decoder(float_hook=_no_float)
+
+
 def stored_state(state: bytes | str) -> tuple[dict[str, Any], bool]:
     """The stored JSON state of an event (LeafError: it is not a JSON object), and
     whether it is plain: ASCII, no `\\u` escape, no number but safe integers — then its
@@ -46,11 +57,11 @@ def stored_state(state: bytes | str) -> tuple[dict[str, Any], bool]:
     plain = raw.isascii() and b"\\u" not in raw
     if plain:
         try:
-            stored = msgspec.json.decode(raw)
-        except msgspec.DecodeError:
+            stored = _plain_decoder.decode(raw)
+        except (msgspec.DecodeError, _NotPlain):
             plain = False
         else:
-            plain = isinstance(stored, dict) and simple(stored)
+            plain = type(stored) is dict and _safe_values(stored)
     if not plain:
         try:
             stored = json.loads(raw.decode("utf-8"))
@@ -59,6 +70,19 @@ def stored_state(state: bytes | str) -> tuple[dict[str, Any], bool]:
     if not isinstance(stored, dict):
         raise LeafError("its stored state is not a JSON object")
     return stored, plain
+
+
+def _safe_values(stored: dict[str, Any]) -> bool:
+    """Whether the values of a state decoded from ASCII without a float are `simple`
+    (its keys are ASCII strings already): every integer safe."""
+    for value in stored.values():
+        kind = type(value)
+        if kind is int:
+            if not -SAFE_INTEGER < value < SAFE_INTEGER:
+                return False
+        elif (kind is dict or kind is list) and not simple(value):
+            return False
+    return True
 
 
 def leaf_document(position: int, version: int, topic: str, state: bytes | str,

@@ -87,13 +87,22 @@ class Notary:
     # ---- the tree --------------------------------------------------------------------
 
     def extend(self) -> int:
-        """Add every stored event not yet in the tree; returns the tree's size."""
+        """Add every stored event not yet in the tree; returns the tree's size.
+
+        The frontier this notary stored last is trusted without asking the tree's size:
+        if another process added to the tree meanwhile, storing the next page fails
+        (StaleView: the size is checked in its transaction) and the tree is read again.
+        A round that finds a few new events costs one query and one transaction."""
+        stale = self._frontier is None
         while True:
-            size = self.view.tree_size()
-            if self._frontier is None or self._frontier[0].size != size:
-                nodes = self.view.tree_nodes(Frontier.nodes_of(size))
-                self._frontier = (Frontier(size, [nodes[n] for n in Frontier.nodes_of(size)]),
-                                  self.view.tree_leaves(size - 2, 1)[0][1] if size else 0)
+            if stale or self._frontier is None:
+                size = self.view.tree_size()
+                if self._frontier is None or self._frontier[0].size != size:
+                    nodes = self.view.tree_nodes(Frontier.nodes_of(size))
+                    self._frontier = (
+                        Frontier(size, [nodes[n] for n in Frontier.nodes_of(size)]),
+                        self.view.tree_leaves(size - 2, 1)[0][1] if size else 0)
+            size = self._frontier[0].size
             frontier = Frontier(size, self._frontier[0].roots)  # a copy, until it is stored
             last = self._frontier[1]
             page = self.ledger.recorder.select_notifications(
@@ -117,9 +126,10 @@ class Notary:
             try:
                 self.view.add_tree_nodes(size, leaves, made)
             except StaleView:
-                continue  # another process added to the tree meanwhile: start from it
-            self._frontier = (frontier, leaves[-1][1])
-            if len(leaves) < len(page):
+                stale = True  # another process added to the tree meanwhile: start from it
+                continue
+            self._frontier, stale = (frontier, leaves[-1][1]), False
+            if len(leaves) < self.batch:  # the log's end as it was read, or a leaf error
                 return frontier.size
 
     def root(self, size: int) -> bytes:

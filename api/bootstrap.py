@@ -82,6 +82,7 @@ def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         ledger.close()  # its pool's threads would outlive it
         raise
     projector = Projector(ledger, view, chunk_size=settings.projection_batch,
+                          cache_size=settings.projection_cache,
                           url=settings.database_url)
     if view.state_format() != STATE_FORMAT:
         if settings.create_tables:

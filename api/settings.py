@@ -29,6 +29,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from api.auth import ApiKeys
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
+from projections.projector import STATE_CACHE
 from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
 
 PREFIX = "PALABRA_"
@@ -106,6 +107,9 @@ class Settings(BaseSettings):
     projection_batch: PositiveInt = Field(default=50_000, description=(
         "most events applied to the read models in one transaction when catching up "
         "(default 50000)"))
+    projection_cache: PositiveInt = Field(default=STATE_CACHE, description=(
+        "client states the projection worker keeps in memory between transactions (the "
+        "most recently changed; default 5000: some 80 KB a client of 100 events)"))
     poll_interval: float = Field(default=0.05, description=(
         "seconds between polls of the SQLite log by the projection worker (default "
         "0.05)"))

@@ -85,9 +85,15 @@ class Unreadable:
 Read = tuple[int, Relationship.Event | Unreadable]  # (position, event)
 
 
+#: client states kept in memory between transactions: the most recently changed (a state
+#: of 100 events holds some 80 KB; a catch-up over more clients than this reads the
+#: others back from the view, chunk by chunk)
+STATE_CACHE = 5_000
+
+
 class Projector:
     def __init__(self, ledger: Ledger, view: ClientsView, batch_size: int = 2000,
-                 chunk_size: int = 50_000, cache_size: int = 50_000,
+                 chunk_size: int = 50_000, cache_size: int = STATE_CACHE,
                  url: str | None = None) -> None:
         """`url` names the store, for worker processes of a parallel rebuild."""
         self.ledger = ledger
@@ -197,25 +203,31 @@ class Projector:
             self._skipped = {s.stream for s in self.view.skipped()}
         refs = list(dict.fromkeys(e.client_ref for _, e in events
                                   if isinstance(e, Relationship.Event)))
-        missing = [ref for ref in refs if ref not in self._states]
         states = self._states
-        states.update(self.view.states(missing))
-        skipped = _fold(states, events, self._skipped)
-        for skip in skipped:
-            states.pop(skip.ref, None)  # its state may be half-folded
-        stored = {ref: (states[ref].version, encode_state(states[ref]))
-                  for ref in refs if ref in states}
+        stored: dict[str, tuple[int, bytes]] = {}
+        skipped: list[Skip] = []
+        for group, part in _by_client_groups(events, refs, self.cache_size):
+            # a group of clients at a time: memory holds at most one group's states (and
+            # those kept from earlier chunks), not those of every client a chunk touches
+            missing = [ref for ref in group if ref not in states]
+            for ref in group:
+                if ref in states:
+                    states.move_to_end(ref)
+            while states and len(states) + len(missing) > self.cache_size:
+                states.popitem(last=False)  # the least recently changed, not of this group
+            states.update(self.view.states(missing))
+            skips = _fold(states, part, self._skipped)
+            for skip in skips:
+                states.pop(skip.ref, None)  # its state may be half-folded
+            skipped += skips
+            stored.update({ref: (states[ref].version, encode_state(states[ref]))
+                           for ref in group if ref in states})
         refused = self.view.apply(start, end, stored, skipped)
         self._skipped |= {s.stream for s in skipped}
         for ref in refused:
             states.pop(ref, None)
             self._skipped = None  # read again: the view recorded them
         self._states_at = end
-        for ref in refs:
-            if ref in states:
-                states.move_to_end(ref)
-        while len(states) > self.cache_size:
-            states.popitem(last=False)
 
     def _forget(self) -> None:
         self._states.clear()
@@ -256,6 +268,23 @@ def decode_event(ledger: Ledger, notification: Notification,
         return ledger.history.decode(notification)
     except Exception as error:
         return Unreadable(UUID(str(notification.originator_id)), error)
+
+
+def _by_client_groups(events: list[Read], refs: list[str], size: int,
+                      ) -> list[tuple[list[str], list[Read]]]:
+    """The events split by groups of at most `size` of their clients (`refs`, in order of
+    first appearance), each group's events in their order; an event that does not read
+    goes with its stream's client, or with the last group if its stream has no other."""
+    groups = [refs[n:n + size] for n in range(0, len(refs), size)] or [[]]
+    index = {ref: n // size for n, ref in enumerate(refs)}
+    streams: dict[str, int] = {}
+    for _, event in events:
+        if isinstance(event, Relationship.Event):
+            streams[event.originator_id.hex] = index[event.client_ref]
+    parts: list[list[Read]] = [[] for _ in groups]
+    for item in events:
+        parts[streams.get(item[1].originator_id.hex, len(groups) - 1)].append(item)
+    return list(zip(groups, parts, strict=True))
 
 
 def _fold(states: dict[str, ClientState], events: list[Read], skip: set[str]) -> list[Skip]:

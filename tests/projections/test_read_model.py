@@ -29,7 +29,9 @@ from projections.figures.portfolio import ClientOrder, ordered
 from projections.figures.portfolio import portfolio as summed
 from projections.figures.trust import TrustWeights
 from projections.indexer import refresh_index
+from projections.projector import Projector
 from projections.read_model import ReadModel
+from projections.state import encode_state
 from tests.support import SCENARIOS, FixedClock, entry, onboard, scenario_lines
 from tests.support.randomized import RandomHistory
 from tests.support.scenarios import comparable, differences
@@ -85,6 +87,29 @@ def test_scenarios_live_rebuilt_and_replayed(side: Side, clock: FixedClock) -> N
     assert rebuilt.clients == 9
     check(side)  # rebuilt from the first event
     check(side, known_at=clock.now)  # an auditor's replay of each stream
+
+
+def test_a_catch_up_holding_few_client_states_in_memory_equals_a_rebuild(
+        side: Side, monkeypatch: pytest.MonkeyPatch) -> None:
+    held: list[int] = []  # client states in memory each time events are folded
+    fold = projector_module._fold
+    monkeypatch.setattr(projector_module, "_fold", lambda states, *args: (
+        held.append(len(states)), fold(states, *args))[1])
+    load_scenarios(side)
+    view = side.projector.view
+    side.projector.rebuild()
+    refs = sorted(view.versions())
+    rebuilt = {ref: encode_state(state) for ref, state in view.states(refs).items()}
+    view.reset()
+    # two states in memory at a time: a chunk of 100 events touches up to 9 clients
+    small = Projector(side.ledger, view, chunk_size=100, cache_size=2)
+    held.clear()
+    assert small.catch_up() == 16 + 284 + 276
+    assert held
+    assert max(held) <= 2
+    caught_up = {ref: encode_state(state) for ref, state in view.states(refs).items()}
+    assert caught_up == rebuilt
+    check(side)
 
 
 @pytest.mark.slow

@@ -88,7 +88,7 @@ def open_envelope(key: AESGCM, stream: UUID, field: str | None, envelope: str) -
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         text = key.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
-                                   associated_data(stream, named, key_id))
+                           associated_data(stream, named, key_id))
     except (InvalidTag, ValueError):
         raise EnvelopeError(f"an envelope of stream {stream} does not open with its key "
                             "(moved from another client or field, or damaged)") from None

@@ -207,8 +207,9 @@ class Projector:
         stored: dict[str, tuple[int, bytes]] = {}
         skipped: list[Skip] = []
         for group, part in _by_client_groups(events, refs, self.cache_size):
-            # a group of clients at a time: memory holds at most one group's states (and
-            # those kept from earlier chunks), not those of every client a chunk touches
+            # a group of clients at a time: memory holds at most `cache_size` states (this
+            # group's and the most recently changed before it), not those of every client
+            # a chunk touches
             missing = [ref for ref in group if ref not in states]
             for ref in group:
                 if ref in states:

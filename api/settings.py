@@ -29,8 +29,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from api.auth import ApiKeys
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
-from projections.projector import STATE_CACHE
-from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL
+from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL, STATE_CACHE
 
 PREFIX = "PALABRA_"
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")  # what a browser sends as Origin

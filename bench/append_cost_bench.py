@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,14 +42,13 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import feed
+from bench.projections_bench import store
 from domain.entries import Entry
 from domain.ledger import Ledger, utc_now
 from projections.audit.checkpoints import Signer
 from projections.audit.notary import Notary
 from projections.store import Database, open_ledger, open_view
 
-ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
-                           "postgresql://postgres@127.0.0.1:5432/postgres")
 BATCH = 100
 ROUND_SECONDS = 0.05  # the notary's round, as the projection worker waits between rounds
 WAYS = ("off", "sealed", "sealed + tree, worker process", "sealed + tree, worker thread")
@@ -159,25 +157,18 @@ def one_round(url: str, batch: list[Entry], way: str
 
 @contextmanager
 def stores(tmp: str) -> Iterator[Iterator[tuple[str, str]]]:
-    """Fresh store URLs, one a call: ("SQLite", url) or ("PostgreSQL", url)."""
-    admin = Database.parse(ADMIN_URL)
-    name = f"palabra_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    server = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    """Fresh store URLs, one a call: ("SQLite", url) or ("PostgreSQL", url), the latter
+    schemas of one scratch database (`bench.projections_bench.store`)."""
+    with store("postgres", tmp) as server:
 
-    def fresh() -> Iterator[tuple[str, str]]:
-        n = 0
-        while True:
-            n += 1
-            yield "SQLite", f"sqlite:///{tmp}/bench-{n}.db"
-            yield "PostgreSQL", f"{server}?schema=s{n}"
+        def fresh() -> Iterator[tuple[str, str]]:
+            n = 0
+            while True:
+                n += 1
+                yield "SQLite", f"sqlite:///{tmp}/bench-{n}.db"
+                yield "PostgreSQL", f"{server}?schema=s{n}"
 
-    try:
         yield fresh()
-    finally:
-        with admin.connect(autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from eventsourcing.persistence import Notification
 from domain.ledger import Ledger
 from domain.relationship import Relationship
 from projections.state import ClientState, encode_state, evolve
-from projections.store import ClientsView, Skip, StaleView
+from projections.store import STATE_CACHE, ClientsView, Skip, StaleView
 
 log = logging.getLogger("palabra.projector")
 
@@ -83,12 +83,6 @@ class Unreadable:
 
 
 Read = tuple[int, Relationship.Event | Unreadable]  # (position, event)
-
-
-#: client states kept in memory between transactions: the most recently changed (a state
-#: of 100 events holds some 80 KB; a catch-up over more clients than this reads the
-#: others back from the view, chunk by chunk)
-STATE_CACHE = 5_000
 
 
 class Projector:

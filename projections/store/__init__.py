@@ -10,7 +10,7 @@ the fail-fast connection helpers (`time_limit`, `disk_full`, `DISK_FULL`,
 store are `projections.store.admin`.
 """
 
-from projections.store.client_states import Skip, StaleView
+from projections.store.client_states import STATE_CACHE, Skip, StaleView
 from projections.store.connections import DEFAULT_TIMEOUT, DISK_FULL, disk_full, time_limit
 from projections.store.database import DEFAULT_URL, Database, open_ledger, open_view
 from projections.store.portfolio_index import ClientsView
@@ -23,7 +23,25 @@ from projections.store.postgres import (
 from projections.store.schema import READ_MODEL_TABLES, STATE_FORMAT, TREE_TABLES
 from projections.store.sqlite import SQLiteClientsView
 
-__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_URL", "DISK_FULL", "LOCK_FUNCTION", "MOVE_FUNCTION",
-           "READ_MODEL_TABLES", "STATE_FORMAT", "TREE_TABLES", "ClientsView", "Database",
-           "PostgresClientsView", "SQLiteClientsView", "Skip", "StaleView", "disk_full",
-           "one_at_a_time", "open_ledger", "open_view", "time_limit"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_URL",
+    "DISK_FULL",
+    "LOCK_FUNCTION",
+    "MOVE_FUNCTION",
+    "READ_MODEL_TABLES",
+    "STATE_CACHE",
+    "STATE_FORMAT",
+    "TREE_TABLES",
+    "ClientsView",
+    "Database",
+    "PostgresClientsView",
+    "SQLiteClientsView",
+    "Skip",
+    "StaleView",
+    "disk_full",
+    "one_at_a_time",
+    "open_ledger",
+    "open_view",
+    "time_limit",
+]

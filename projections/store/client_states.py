@@ -75,6 +75,12 @@ Repair = Callable[[str, int], ClientState | None]  # (client, position) -> folde
 
 
 
+#: client states the projector keeps in memory between transactions: the most recently
+#: changed (a state of 100 events holds some 80 KB; a catch-up over more clients than
+#: this reads the others back from the view, chunk by chunk)
+STATE_CACHE = 5_000
+
+
 class ClientStates:
     """The client states and the tracked position; subclasses open transactions for a
     backend."""

@@ -45,8 +45,10 @@ def test_a_doc_that_shows_another_output_fails() -> None:
     assert text.count(shown) == 1
     altered = text.replace(shown, "(byte 0xff at position 37)")
     regenerated, found = differences("docs/api.md", altered)
-    assert len(found) == 1 and shown in found[0].produced[1]
-    assert regenerated.count(shown) == 1 and "position 37" not in regenerated
+    assert len(found) == 1
+    assert shown in found[0].produced[1]
+    assert regenerated.count(shown) == 1
+    assert "position 37" not in regenerated
 
 
 @pytest.mark.parametrize("name", ALL_DOCS)

@@ -57,7 +57,8 @@ class Services:
         if self.runner is None:
             self.runner = Runner(self.read_model, self.database, self.today,
                                  poll_interval=self.settings.poll_interval,
-                                 notary=self.notary).start()
+                                 notary=self.notary,
+                                 index_days=self.settings.index_days).start()
         return self.runner
 
     def close(self) -> None:

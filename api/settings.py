@@ -29,7 +29,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from api.auth import ApiKeys
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
-from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL, STATE_CACHE
+from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL, INDEX_DAYS, STATE_CACHE
 
 PREFIX = "PALABRA_"
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")  # what a browser sends as Origin
@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     projection_cache: PositiveInt = Field(default=STATE_CACHE, description=(
         "client states the projection worker keeps in memory between transactions (the "
         "most recently changed; default 5000: some 80 KB a client of 100 events)"))
+    index_days: int = Field(default=INDEX_DAYS, ge=0, le=366, description=(
+        "past days whose portfolio index the projection worker keeps besides today "
+        f"(default {INDEX_DAYS}): it builds them when it has nothing else to do, newest "
+        "first, and keeps them current; a read of such a day only computes the clients "
+        "changed since. An older day is computed when asked (some 1.5 ms a client). "
+        "Each day kept costs the worker one more index row for every client that changes"))
     poll_interval: float = Field(default=0.05, description=(
         "seconds between polls of the SQLite log by the projection worker (default "
         "0.05)"))

@@ -133,7 +133,7 @@ class ReadModel:
         opener = self.ledger.keyring.opener(stream_id(ref) for ref in found)
         return {ref: reveal(value, opener, stream_id(ref)) for ref, value in found.items()}
 
-    def _current(self, refs: Sequence[str]) -> dict[str, ClientState]:
+    def _current(self, refs: Sequence[str], remember: bool = True) -> dict[str, ClientState]:
         wanted = list(dict.fromkeys(refs))
         head, position, versions = self.view.freshness(wanted)
         behind = position < head
@@ -155,8 +155,9 @@ class ReadModel:
         after = {ref: found[ref].version if ref in found else 0
                  for ref in (wanted if behind else broken)}
         found.update(self._caught_up(found, after))
-        for ref, state in found.items():
-            self._states.put(ref, state)
+        if remember:
+            for ref, state in found.items():
+                self._states.put(ref, state)
         return found
 
     def _caught_up(self, found: Mapping[str, ClientState],
@@ -278,8 +279,10 @@ class ReadModel:
             changed |= {event.client_ref for _, event in self.projector.events_after(
                 position, head) if isinstance(event, Relationship.Event)}
         changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
-        computed = [index_entry(self.figures_of_state(state, as_of))
-                    for state in self._current(sorted(changed)).values()
+        # a day of every client is not kept in the caches: it would crowd out the clients
+        # read one by one, and the day keeps what it needs of them (its index entries)
+        computed = [index_entry(figures(state, as_of, self.weights))
+                    for state in self._current(sorted(changed), remember=False).values()
                     if state.exists_on(as_of)]
         return Day(key, indexed, frozenset(changed), computed)
 

@@ -1,24 +1,25 @@
 """The projection worker: catch up, then follow new events as they are stored.
 
-On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every
-append); SQLite has no notifications, so it polls the log's head.  Between
-waits it also keeps today's portfolio index current (past days are indexed only
-when `refresh_index` is asked for them: a read computes what their index lacks in
-memory), keeps the Merkle tree current and issues its checkpoints (`projections.audit.
-notary`), and stores again the client states that reads found not to decode.  A lost connection is
-logged and retried with back-off: the worker outlives database restarts.  It
-runs in a thread of the API process, or alone as `palabra project`.
+On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every append);
+SQLite has no notifications, so it polls the log's head. Between waits it also keeps
+today's portfolio index current, then, when nothing new is left to apply, the index of
+the past days of its horizon (`index_days`, newest first, fifty clients at a
+time, so that new events never wait long: a read computes in memory what a day's index
+lacks; older days are computed when asked), keeps the Merkle tree current and issues its
+checkpoints (`projections.audit.notary`), and stores again the client states that reads
+found not to decode. A lost connection is logged and retried with back-off: the worker
+outlives database restarts. It runs in a thread of the API process, or alone as `palabra
+project`.
 
-Only one worker leads at a time: it holds a PostgreSQL advisory lock on its
-LISTEN connection (or, on SQLite, an exclusive lock on a file beside the
-database).  The others stand by and take over when the leader goes away.
-Readers never write: one that finds the view behind folds the missing events in
-memory.  The view's tracking check keeps any event from being applied twice.
+Only one worker leads at a time: it holds a PostgreSQL advisory lock on its LISTEN
+connection (or, on SQLite, an exclusive lock on a file beside the database). The others
+stand by and take over when the leader goes away. Readers never write: one that finds
+the view behind folds the missing events in memory. The view's tracking check keeps any
+event from being applied twice.
 
-A tracked position beyond the event store's head (moved by hand) is logged and
-repaired by a rebuild.  A client whose events do not fold, or whose rows the
-database refuses, is skipped by the projector (see `projections.projector`):
-it never stops the others.
+A tracked position beyond the event store's head (moved by hand) is logged and repaired
+by a rebuild. A client whose events do not fold, or whose rows the database refuses, is
+skipped by the projector (see `projections.projector`): it never stops the others.
 """
 
 from __future__ import annotations
@@ -35,23 +36,25 @@ import psycopg
 from projections.audit.notary import Notary
 from projections.indexer import refresh_index
 from projections.read_model import ReadModel
-from projections.store import Database
+from projections.store import INDEX_DAYS, Database
 
 log = logging.getLogger("palabra.runner")
 LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker
 STANDBY_SECONDS = 2.0
-KEEP_INDEX_DAYS = 7
+PAST_DAY_STEP = 50  # index rows of a past day computed between two looks for new events
 
 
 class Runner:
     def __init__(self, read_model: ReadModel, database: Database, today: Callable[[], date],
-                 poll_interval: float = 0.05, notary: Notary | None = None) -> None:
+                 poll_interval: float = 0.05, notary: Notary | None = None,
+                 index_days: int = INDEX_DAYS) -> None:
         self.read_model = read_model
         self.projector = read_model.projector
         self.database = database
         self.today = today
         self.poll_interval = poll_interval
         self.notary = notary
+        self.index_days = index_days
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: psycopg.Connection[Any] | None = None
@@ -115,10 +118,20 @@ class Runner:
         refresh_index(self.read_model, today)
         self.projector.repair(self.read_model.undecodable())
         if self._pruned_on != today:  # a read computes in memory what a day's index lacks
-            self.projector.view.forget_entries_before(today - timedelta(days=KEEP_INDEX_DAYS))
+            self.projector.view.forget_entries_before(today - timedelta(days=self.index_days))
             self._pruned_on = today
-        if self.projector.view.position() >= self.projector.head():
+        if self.projector.view.position() >= self.projector.head() and not self._past_days(
+                today):
             self._wait()
+
+    def _past_days(self, today: date) -> bool:
+        """Index a little more of the newest past day of the horizon whose index is not
+        current; False when every one is (nothing was done)."""
+        for back in range(1, self.index_days + 1):
+            if refresh_index(self.read_model, today - timedelta(days=back),
+                             chunk=PAST_DAY_STEP, limit=PAST_DAY_STEP):
+                return True
+        return False
 
     # ---- one leader ---------------------------------------------------------------------
 

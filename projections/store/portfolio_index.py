@@ -29,6 +29,7 @@ from projections.store.schema import AGING, SOURCE
 log = logging.getLogger("palabra.view")
 
 CENTS = 100
+INDEX_DAYS = 7  # the past days whose index the worker keeps besides today
 
 
 class ClientsView(MerkleTreeTables):

@@ -239,6 +239,23 @@ def test_only_clients_changed_since_the_day_was_indexed_are_looked_at(side: Side
     assert view.day_marker(as_of)[1] == position + 1
 
 
+def test_a_day_indexed_a_few_clients_at_a_time_ends_as_one_indexed_at_once(
+        side: Side) -> None:
+    load_scenarios(side, chunk=500)
+    as_of = date(2026, 6, 30)
+    view = side.projector.view
+    done = []
+    while view.day_marker(as_of)[1] is None:
+        done.append(refresh_index(side.read, as_of, chunk=2, limit=2))
+    assert done == [2, 2, 2, 2, 1]  # nine clients, two at a time; the marker set at the end
+    assert view.day_marker(as_of)[1] == side.projector.head()
+    assert refresh_index(side.read, as_of) == 0
+    stepwise = sorted(view.entries(as_of), key=lambda e: e.ref)
+    view.forget_entries_before(as_of + timedelta(days=1))
+    refresh_index(side.read, as_of)
+    assert sorted(view.entries(as_of), key=lambda e: e.ref) == stepwise
+
+
 def test_other_trust_weights_recompute_the_whole_day(side: Side) -> None:
     load_scenarios(side, chunk=500)
     as_of = date(2026, 6, 30)

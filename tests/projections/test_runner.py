@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -112,3 +112,34 @@ def test_the_runner_forgets_index_rows_of_past_days(side: Side, database_url: st
         assert not side.projector.view.stale_entries(recent)  # within the week: kept
     finally:
         runner.stop()
+
+
+def test_the_runner_keeps_the_index_of_the_past_days_of_its_horizon(
+        side: Side, database_url: str) -> None:
+    today = date(2026, 11, 22)
+    kept = [today - timedelta(days=back) for back in range(1, 4)]
+    for n in range(3):
+        RandomHistory(side.ledger, f"c{n}", seed=n).grow(40)
+    view = side.projector.view
+
+    def all_current() -> bool:
+        head = side.projector.head()
+        return all(view.day_marker(day)[1] == head for day in kept)
+
+    runner = Runner(side.read, Database.parse(database_url), lambda: today,
+                    poll_interval=0.02, index_days=3).start()
+    try:
+        eventually(all_current)
+        side.ledger.append([entry("ContactLogged", "c1", "2026-11-19", contactId="C-LATE",
+                                  channel="EMAIL", direction="INBOUND", purpose="CHECK_IN",
+                                  summary="x")])
+        eventually(all_current)  # the late event's client computed again on every day
+    finally:
+        runner.stop()
+    assert runner.errors == 0
+    assert view.day_marker(today - timedelta(days=4))[1] is None  # beyond the horizon
+    for day in kept:
+        rows = {e.ref: e.score for e in view.entries(day)}
+        assert rows == {ref: figures.trust.score for ref in view.versions()
+                        if (figures := side.read.client(ref, day))}
+        assert not view.stale_entries(day)

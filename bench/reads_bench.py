@@ -14,8 +14,9 @@ of medians and p99s:
   same read served from the read side's caches, and `since` worked out by its
   definition (each rule asked on each of the 365 days, `tests.support.onsets`; once);
 - the first page of 50 clients and the portfolio summary of a past day the worker never
-  indexed: cold (a new read side) and warm (asked again); the peer is the same for
-  today, which the worker indexed.
+  indexed, and of a past day of its horizon (`PALABRA_INDEX_DAYS`, whose index it builds
+  when idle: built here as it does, and timed): cold (a new read side) and warm (asked
+  again); the peer is the same for today, which the worker indexed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from tests.support.onsets import day_by_day
 
 TODAY = date(2026, 11, 22)
 PAST = date(2026, 6, 30)
+RECENT = TODAY - timedelta(days=3)  # within the worker's horizon (PALABRA_INDEX_DAYS=7)
 
 
 def timed(call: Callable[[], object], times: int) -> list[float]:
@@ -124,6 +126,13 @@ def past_day(projector: Projector, repeat: int) -> None:
     page_and_summary(warm, PAST)
     table.add("the past day, warm (asked again)",
               timed(lambda: page_and_summary(warm, PAST), repeat))
+    table.add(f"a past day of the worker's horizon ({RECENT}), cold (a new read side)",
+              timed(lambda: page_and_summary(ReadModel(projector), RECENT),
+                    max(3, repeat // 10)))
+    recent = ReadModel(projector)
+    page_and_summary(recent, RECENT)
+    table.add("the day of the horizon, warm (asked again)",
+              timed(lambda: page_and_summary(recent, RECENT), repeat))
     indexed = ReadModel(projector)
     table.add(f"today ({TODAY}), indexed by the worker, cold (a new read side)",
               timed(lambda: page_and_summary(ReadModel(projector), TODAY), max(3, repeat // 10)))
@@ -143,6 +152,10 @@ def run(kind: str, clients: int, per_client: int, repeat: int) -> None:
         built = refresh_index(ReadModel(projector), TODAY)
         print(f"\n## {kind}: {loaded:,} events over {clients + 1:,} clients (loaded, rebuilt "
               f"and today's {built:,} index rows built in {time.perf_counter() - started:.0f} s)")
+        started = time.perf_counter()
+        built = refresh_index(ReadModel(projector), RECENT)
+        print(f"the index of {RECENT}, as the worker builds a day of its horizon: {built:,} "
+              f"rows in {time.perf_counter() - started:.1f} s")
         big_client(projector, repeat)
         past_day(projector, repeat)
         ledger.close()

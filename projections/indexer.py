@@ -11,6 +11,7 @@ today once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from projections.figures import figures
@@ -21,15 +22,15 @@ ANALYZE_AFTER = 1000  # index rows built at once, after which the statistics are
 
 
 def refresh_index(read_model: ReadModel, as_of: date, chunk: int = 500,
-                  limit: int | None = None) -> int:
+                  stop: Callable[[], bool] | None = None) -> int:
     """Compute the index rows of `as_of` that are missing or stale; returns how many.
 
     The day's marker in the database says up to which position its rows are complete
     and with which weights: then only the clients changed since are looked at; other
     weights mean every row is computed again.  The read models catch up first.
-    With `limit`, at most that many rows (rounded up to a chunk) are computed: the rows
-    are kept, and the marker moves only once the day is complete, so the next call goes
-    on where this one stopped.  The figures are not kept in the read model's caches:
+    `stop` is asked after each chunk: True ends the call there; the rows are kept, and
+    the marker moves only once the day is complete, so the next call goes on where
+    this one stopped.  The figures are not kept in the read model's caches:
     they are stored, and a day of every client would crowd out what reads use."""
     view = read_model.view
     read_model.projector.catch_up()
@@ -41,15 +42,17 @@ def refresh_index(read_model: ReadModel, as_of: date, chunk: int = 500,
     else:
         stale = view.stale_entries(as_of, since=marked)
     parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
-    done = parts if limit is None else parts[:max(1, -(-limit // chunk))]
-    for number, refs in enumerate(done, 1):
+    computed = 0
+    for number, refs in enumerate(parts, 1):
         states = view.states(refs)
         view.save_entries(as_of, [
             index_entry(figures(state, as_of, read_model.weights))
             for state in states.values() if state.exists_on(as_of)],
             read_model.weights_key, complete_at=position if number == len(parts) else None,
             absent=[ref for ref, state in states.items() if not state.exists_on(as_of)])
-    computed = sum(map(len, done))
+        computed += len(refs)
+        if stop is not None and number < len(parts) and stop():
+            break
     if computed >= ANALYZE_AFTER:
         view.analyze()
     return computed

@@ -3,13 +3,13 @@
 On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every append);
 SQLite has no notifications, so it polls the log's head. Between waits it also keeps
 today's portfolio index current, then, when nothing new is left to apply, the index of
-the past days of its horizon (`index_days`, newest first, fifty clients at a
-time, so that new events never wait long: a read computes in memory what a day's index
-lacks; older days are computed when asked), keeps the Merkle tree current and issues its
-checkpoints (`projections.audit.notary`), and stores again the client states that reads
-found not to decode. A lost connection is logged and retried with back-off: the worker
-outlives database restarts. It runs in a thread of the API process, or alone as `palabra
-project`.
+the past days of its horizon (`index_days`, newest first; it applies new events between
+chunks of ten clients, so that these never wait long; a read computes in memory what a
+day's index lacks, and an older day whole), keeps the Merkle tree current
+and issues its checkpoints (`projections.audit.notary`), and stores again the client
+states that reads found not to decode. A lost connection is logged and retried with
+back-off: the worker outlives database restarts. It runs in a thread of the API process,
+or alone as `palabra project`.
 
 Only one worker leads at a time: it holds a PostgreSQL advisory lock on its LISTEN
 connection (or, on SQLite, an exclusive lock on a file beside the database). The others
@@ -41,7 +41,7 @@ from projections.store import INDEX_DAYS, Database
 log = logging.getLogger("palabra.runner")
 LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker
 STANDBY_SECONDS = 2.0
-PAST_DAY_STEP = 50  # index rows of a past day computed between two looks for new events
+PAST_DAY_CHUNK = 10  # index rows of a past day computed between two looks for new events
 
 
 class Runner:
@@ -111,12 +111,8 @@ class Runner:
                       position, head)
             self.rebuilds += 1
             self.projector.rebuild()
-        self.projector.catch_up()
-        if self.notary is not None:
-            self.notary.keep_up(head)
         today = self.today()
-        refresh_index(self.read_model, today)
-        self.projector.repair(self.read_model.undecodable())
+        self._keep_up(today)
         if self._pruned_on != today:  # a read computes in memory what a day's index lacks
             self.projector.view.forget_entries_before(today - timedelta(days=self.index_days))
             self._pruned_on = today
@@ -124,12 +120,33 @@ class Runner:
                 today):
             self._wait()
 
+    def _keep_up(self, today: date) -> None:
+        """Apply what is new; keep the tree, today's index and the repairs current."""
+        head = self.projector.head()
+        self.projector.catch_up()
+        if self.notary is not None:
+            self.notary.keep_up(head)
+        refresh_index(self.read_model, today)
+        self.projector.repair(self.read_model.undecodable())
+
     def _past_days(self, today: date) -> bool:
-        """Index a little more of the newest past day of the horizon whose index is not
-        current; False when every one is (nothing was done)."""
+        """Index the newest past day of the horizon whose index is not current, keeping
+        up with new events between its chunks; False when every day is current."""
+        seen = self.projector.head()
+
+        def between_chunks() -> bool:
+            nonlocal seen
+            if self._stop.is_set():
+                return True
+            head = self.projector.head()
+            if head != seen:
+                self._keep_up(today)
+                seen = head
+            return False
+
         for back in range(1, self.index_days + 1):
             if refresh_index(self.read_model, today - timedelta(days=back),
-                             chunk=PAST_DAY_STEP, limit=PAST_DAY_STEP):
+                             chunk=PAST_DAY_CHUNK, stop=between_chunks):
                 return True
         return False
 

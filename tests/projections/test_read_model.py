@@ -13,6 +13,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -245,9 +246,10 @@ def test_a_day_indexed_a_few_clients_at_a_time_ends_as_one_indexed_at_once(
     as_of = date(2026, 6, 30)
     view = side.projector.view
     done = []
-    while view.day_marker(as_of)[1] is None:
-        done.append(refresh_index(side.read, as_of, chunk=2, limit=2))
-    assert done == [2, 2, 2, 2, 1]  # nine clients, two at a time; the marker set at the end
+    while view.day_marker(as_of)[1] is None:  # stopped after each second chunk of two
+        stop = partial(next, iter([False, True]))
+        done.append(refresh_index(side.read, as_of, chunk=2, stop=stop))
+    assert done == [4, 4, 1]  # nine clients; the marker set at the end only
     assert view.day_marker(as_of)[1] == side.projector.head()
     assert refresh_index(side.read, as_of) == 0
     stepwise = sorted(view.entries(as_of), key=lambda e: e.ref)

@@ -9,7 +9,8 @@ memory: a fresh store loaded with `--events` generated events over `--clients` c
 (plus one client of 5,000 events, as `bench/projections_bench.py` loads it), then
 
 - `palabra project` started on it with no read models: it folds every client, builds the
-  Merkle tree (the first run) and the day's portfolio index; its peak resident memory
+  Merkle tree (the first run) and the portfolio index of today and of the past days of its
+  horizon, which reaches back to the bench's day (`PALABRA_INDEX_DAYS`); its peak resident memory
   (VmHWM) and its resident memory once it has caught up (VmRSS); once for each
   `--caches` (PALABRA_PROJECTION_CACHE: the client states it keeps in memory), the read
   models emptied in between;
@@ -80,7 +81,9 @@ def memory(kind: str, events: int, clients: int, caches: list[int]) -> None:
         loaded = load(url, events, clients)
         print(f"{kind}: {loaded:,} events over {clients + 1:,} clients, loaded in "
               f"{time.perf_counter() - started:.0f} s")
+        horizon = max(7, (date.today() - TODAY).days)  # the worker's days reach the bench's
         env = {**os.environ, "PALABRA_DATABASE_URL": url, "PALABRA_RUN_PROJECTIONS": "false",
+               "PALABRA_INDEX_DAYS": str(horizon),
                "PALABRA_API_KEYS": f"bench:admin:{KEY}", "PALABRA_LOG_LEVEL": "WARNING"}
         ledger, view = open_ledger(url, clock), open_view(url)
         head = ledger.recorder.max_notification_id() or 0
@@ -97,12 +100,14 @@ def memory(kind: str, events: int, clients: int, caches: list[int]) -> None:
                     stderr=subprocess.DEVNULL))
                 folded = wait_for(lambda: view.position() >= head, "the worker's fold")
                 built = wait_for(lambda: view.tree_size() >= head, "the worker's tree")
-                time.sleep(60)  # the day's index of 10,000 clients, after the fold
+                indexed = wait_for(lambda: (view.day_marker(TODAY)[1] or 0) >= head,
+                                   f"the worker's index of {TODAY}")
                 peak, now = memory_of(processes[-1].pid)
                 print(f"| projection worker, PALABRA_PROJECTION_CACHE={cache:,}: folded "
                       f"{head:,} events in {folded:.0f} s"
                       + (f", then the tree in {built:.0f} s" if built > 1 else "")
-                      + f" | peak {peak:,.0f} MB | then {now:,.0f} MB |")
+                      + f", then the index of {horizon + 1} days in {indexed:.0f} s"
+                      + f" | peak {peak:,.0f} MB | then {now:,.0f} MB |", flush=True)
             processes.append(subprocess.Popen(  # a page the index lacks is computed: time
                 [palabra, "serve", "--port", str(PORT)], env={**env, "PALABRA_DB_TIMEOUT": "120"},
                 cwd=folder, stderr=subprocess.DEVNULL))

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from psycopg import sql
@@ -36,11 +36,12 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import client_events, feed
 from domain.entries import Entry
+from domain.ledger import Ledger
 from projections.figures import figures
 from projections.indexer import refresh_index
 from projections.projector import Projector
 from projections.read_model import ReadModel
-from projections.store import Database, open_ledger, open_view
+from projections.store import INDEX_DAYS, ClientsView, Database, open_ledger, open_view
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -142,19 +143,21 @@ def run(kind: str, events: int, clients: int) -> None:
         view.close()
 
 
-def live_lag(url: str, ledger: object, view: object) -> str:
+def live_lag(url: str, ledger: Ledger, view: ClientsView) -> str:
     worker = subprocess.Popen([str(Path(sys.executable).with_name("palabra")), "project",
                                "--database", url], stderr=subprocess.DEVNULL)
     try:
-        head = view.position  # type: ignore[attr-defined]
-        deadline = time.monotonic() + 120
-        while head() < ledger.recorder.max_notification_id():  # type: ignore[attr-defined]
+        head = view.position
+        days = [date.today() - timedelta(days=back) for back in range(INDEX_DAYS + 1)]
+        deadline = time.monotonic() + 900  # caught up, and the index of its days built
+        while head() < ledger.head() or any(
+                (view.day_marker(day)[1] or 0) < head() for day in days):
             if time.monotonic() > deadline:
                 return "the worker did not catch up"
             time.sleep(0.05)
         samples = []
         for n in range(200):
-            (done,) = ledger.append([Entry(  # type: ignore[attr-defined]
+            (done,) = ledger.append([Entry(
                 "ContactLogged", f"bench-{n % 100:05d}",
                 {"contactId": f"LAG-{n}", "channel": "EMAIL", "direction": "INBOUND",
                  "purpose": "CHECK_IN", "summary": "lag probe"}, "2026-11-21")])

@@ -4,12 +4,12 @@ On PostgreSQL it sleeps on LISTEN (the event store NOTIFYs its channel on every 
 SQLite has no notifications, so it polls the log's head. Between waits it also keeps
 today's portfolio index current, then, when nothing new is left to apply, the index of
 the past days of its horizon (`index_days`, newest first; it applies new events between
-chunks of ten clients, so that these never wait long; a read computes in memory what a
-day's index lacks, and an older day whole), keeps the Merkle tree current
-and issues its checkpoints (`projections.audit.notary`), and stores again the client
-states that reads found not to decode. A lost connection is logged and retried with
-back-off: the worker outlives database restarts. It runs in a thread of the API process,
-or alone as `palabra project`.
+chunks of 25 clients, as while it builds a new day's index, so that these never wait
+long; a read computes in memory what a day's index lacks, and an older day whole), keeps
+the Merkle tree current and issues its checkpoints (`projections.audit.notary`), and
+stores again the client states that reads found not to decode. A lost connection is
+logged and retried with back-off: the worker outlives database restarts. It runs in a
+thread of the API process, or alone as `palabra project`.
 
 Only one worker leads at a time: it holds a PostgreSQL advisory lock on its LISTEN
 connection (or, on SQLite, an exclusive lock on a file beside the database). The others
@@ -41,7 +41,7 @@ from projections.store import INDEX_DAYS, Database
 log = logging.getLogger("palabra.runner")
 LEADER_LOCK = 0x70616C62  # the advisory lock of the leading worker
 STANDBY_SECONDS = 2.0
-PAST_DAY_CHUNK = 10  # index rows of a past day computed between two looks for new events
+DAY_CHUNK = 25  # index rows of a day built whole between two looks for new events
 
 
 class Runner:
@@ -121,17 +121,26 @@ class Runner:
             self._wait()
 
     def _keep_up(self, today: date) -> None:
-        """Apply what is new; keep the tree, today's index and the repairs current."""
+        """Apply what is new; keep the tree, today's index and the repairs current.  A day
+        whose index is built whole (a new day) applies new events between its chunks."""
         head = self.projector.head()
         self.projector.catch_up()
         if self.notary is not None:
             self.notary.keep_up(head)
-        refresh_index(self.read_model, today)
+        refresh_index(self.read_model, today, chunk=DAY_CHUNK, stop=self._caught_up_between)
         self.projector.repair(self.read_model.undecodable())
+
+    def _caught_up_between(self) -> bool:
+        """Between two chunks of a day's index: apply new events; True: stop there."""
+        if self._stop.is_set():
+            return True
+        self.projector.catch_up()
+        return False
 
     def _past_days(self, today: date) -> bool:
         """Index the newest past day of the horizon whose index is not current, keeping
-        up with new events between its chunks; False when every day is current."""
+        up with new events (and today's index) between its chunks; False when every day
+        is current."""
         seen = self.projector.head()
 
         def between_chunks() -> bool:
@@ -146,7 +155,7 @@ class Runner:
 
         for back in range(1, self.index_days + 1):
             if refresh_index(self.read_model, today - timedelta(days=back),
-                             chunk=PAST_DAY_CHUNK, stop=between_chunks):
+                             chunk=DAY_CHUNK, stop=between_chunks):
                 return True
         return False
 

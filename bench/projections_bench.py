@@ -150,7 +150,7 @@ def live_lag(url: str, ledger: Ledger, view: ClientsView) -> str:
         head = view.position
         days = [date.today() - timedelta(days=back) for back in range(INDEX_DAYS + 1)]
         deadline = time.monotonic() + 900  # caught up, and the index of its days built
-        while head() < ledger.head() or any(
+        while head() < (ledger.recorder.max_notification_id() or 0) or any(
                 (view.day_marker(day)[1] or 0) < head() for day in days):
             if time.monotonic() > deadline:
                 return "the worker did not catch up"

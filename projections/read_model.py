@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -70,6 +71,7 @@ log = logging.getLogger("palabra.read_model")
 #: their onboarding date, write-offs count in paymentPunctuality)
 RULES = 2
 DAYS_KEPT = 4
+REMEMBERED_PER_DAY = 1000  # clients changed since a day's index kept in the caches when computed
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
@@ -279,10 +281,14 @@ class ReadModel:
             changed |= {event.client_ref for _, event in self.projector.events_after(
                 position, head) if isinstance(event, Relationship.Event)}
         changed -= {s.ref for s in self.view.skipped() if s.what == "index"}
-        # a day of every client is not kept in the caches: it would crowd out the clients
-        # read one by one, and the day keeps what it needs of them (its index entries)
-        computed = [index_entry(figures(state, as_of, self.weights))
-                    for state in self._current(sorted(changed), remember=False).values()
+        # the few clients changed since the index are kept in the caches, as the page that
+        # lists them reads their figures next; a day computed whole is not: it would crowd
+        # out the clients read one by one, and the day keeps its index entries
+        remember = len(changed) <= REMEMBERED_PER_DAY
+        compute = self.figures_of_state if remember else partial(
+            figures, weights=self.weights)
+        computed = [index_entry(compute(state, as_of))
+                    for state in self._current(sorted(changed), remember).values()
                     if state.exists_on(as_of)]
         return Day(key, indexed, frozenset(changed), computed)
 

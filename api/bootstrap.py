@@ -94,6 +94,6 @@ def open_services(settings: Settings, clock: Clock = utc_now) -> Services:
         else:
             log.warning("the read models were built by another version of Palabra; the "
                         "worker (which may create tables) rebuilds them")
-    read_model = ReadModel(projector, settings.trust_weights)
+    read_model = ReadModel(projector, settings.trust_weights, settings.read_cache)
     notary = Notary(ledger, view, signer_loader(settings), clock, settings.checkpoint_interval)
     return Services(settings, database, ledger, view, projector, read_model, clock, notary)

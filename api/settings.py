@@ -29,7 +29,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from api.auth import ApiKeys
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights, weights_from
-from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL, INDEX_DAYS, STATE_CACHE
+from projections.store import DEFAULT_TIMEOUT, DEFAULT_URL, INDEX_DAYS, READ_CACHE, STATE_CACHE
 
 PREFIX = "PALABRA_"
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")  # what a browser sends as Origin
@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     projection_cache: PositiveInt = Field(default=STATE_CACHE, description=(
         "client states the projection worker keeps in memory between transactions (the "
         "most recently changed; default 5000: some 80 KB a client of 100 events)"))
+    read_cache: PositiveInt = Field(default=READ_CACHE, description=(
+        "clients whose state and figures each API process keeps in memory, the most "
+        f"recently read (default {READ_CACHE}: some 85 KB a client of 100 events); a "
+        "client read again unchanged is then answered without decoding or computing"))
     index_days: int = Field(default=INDEX_DAYS, ge=0, le=366, description=(
         "past days whose portfolio index the projection worker keeps besides today "
         f"(default {INDEX_DAYS}): it builds them when it has nothing else to do, newest "

@@ -14,7 +14,7 @@ memory: a fresh store loaded with `--events` generated events over `--clients` c
   (VmHWM) and its resident memory once it has caught up (VmRSS); once for each
   `--caches` (PALABRA_PROJECTION_CACHE: the client states it keeps in memory), the read
   models emptied in between;
-- `palabra serve` (the worker beside it, as above) answering 2,000 client cards of random
+- `palabra serve` (the worker beside it, as above) answering 5,000 client cards of random
   clients, then 20 portfolio pages of 50 and summaries: the same two figures.
 
 growth: for each number of clients in `--steps`, a fresh store of ten events a client,
@@ -124,13 +124,13 @@ def memory(kind: str, events: int, clients: int, caches: list[int]) -> None:
             wait_for(up, "the server's start", 120)
             rng = random.Random(3)  # the API process, beside the last worker
             with httpx.Client(headers=headers, timeout=300) as client:
-                for _ in range(2000):
+                for _ in range(5000):
                     ref = f"bench-{rng.randrange(clients):05d}"
                     answer = client.post(base, json={"query": CARD,
                                                      "variables": {"ref": ref}}).json()
                     assert "errors" not in answer, answer
                 peak, now = memory_of(processes[-1].pid)
-                print(f"| API process, after 2,000 client cards | peak {peak:,.0f} MB | then "
+                print(f"| API process, after 5,000 client cards (PALABRA_READ_CACHE: its default) | peak {peak:,.0f} MB | then "
                       f"{now:,.0f} MB |", flush=True)
                 for _ in range(20):  # cold if the worker has not indexed the day yet
                     answer = client.post(base, json={"query": PAGE}).json()

@@ -65,6 +65,7 @@ from projections.figures.signals import SignalKind, signal_onsets
 from projections.figures.trust import DEFAULT_WEIGHTS, TrustWeights
 from projections.projector import Projector, Unreadable, decode_event
 from projections.state import ClientState, evolve, fold
+from projections.store import READ_CACHE
 
 log = logging.getLogger("palabra.read_model")
 #: the revision of the rules the stored index rows were computed by (2: clients exist from
@@ -82,7 +83,7 @@ class ReadModel:
     so asking again costs a version lookup; any new event changes the version."""
 
     def __init__(self, projector: Projector, weights: TrustWeights = DEFAULT_WEIGHTS,
-                 cache_size: int = 10_000) -> None:
+                 cache_size: int = READ_CACHE) -> None:
         self.projector = projector
         self.ledger = projector.ledger
         self.view = projector.view

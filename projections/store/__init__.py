@@ -3,14 +3,15 @@
 Exports `Database` (a parsed `PALABRA_DATABASE_URL`), `open_ledger` and `open_view` (the
 event store and the read models on it), the read models' classes (`ClientsView`, with
 `SQLiteClientsView` and `PostgresClientsView`), what the projection records (`Skip`,
-`StaleView`), the days of the portfolio index kept (`INDEX_DAYS`), the tables
-(`READ_MODEL_TABLES`, `TREE_TABLES`, `STATE_FORMAT`), the PostgreSQL tracking functions
-(`LOCK_FUNCTION`, `MOVE_FUNCTION`, `one_at_a_time`) and the fail-fast connection helpers
-(`time_limit`, `disk_full`, `DISK_FULL`, `DEFAULT_TIMEOUT`, `DEFAULT_URL`). Set-up and
-checks of a production PostgreSQL store are `projections.store.admin`.
+`StaleView`), the days of the portfolio index kept (`INDEX_DAYS`), the clients a read
+side keeps in memory (`READ_CACHE`), the tables (`READ_MODEL_TABLES`, `TREE_TABLES`,
+`STATE_FORMAT`), the PostgreSQL tracking functions (`LOCK_FUNCTION`, `MOVE_FUNCTION`,
+`one_at_a_time`) and the fail-fast connection helpers (`time_limit`, `disk_full`,
+`DISK_FULL`, `DEFAULT_TIMEOUT`, `DEFAULT_URL`). Set-up and checks of a production
+PostgreSQL store are `projections.store.admin`.
 """
 
-from projections.store.client_states import STATE_CACHE, Skip, StaleView
+from projections.store.client_states import READ_CACHE, STATE_CACHE, Skip, StaleView
 from projections.store.connections import DEFAULT_TIMEOUT, DISK_FULL, disk_full, time_limit
 from projections.store.database import DEFAULT_URL, Database, open_ledger, open_view
 from projections.store.portfolio_index import INDEX_DAYS, ClientsView
@@ -30,6 +31,7 @@ __all__ = [
     "INDEX_DAYS",
     "LOCK_FUNCTION",
     "MOVE_FUNCTION",
+    "READ_CACHE",
     "READ_MODEL_TABLES",
     "STATE_CACHE",
     "STATE_FORMAT",

@@ -130,8 +130,8 @@ def memory(kind: str, events: int, clients: int, caches: list[int]) -> None:
                                                      "variables": {"ref": ref}}).json()
                     assert "errors" not in answer, answer
                 peak, now = memory_of(processes[-1].pid)
-                print(f"| API process, after 5,000 client cards (PALABRA_READ_CACHE: its default) | peak {peak:,.0f} MB | then "
-                      f"{now:,.0f} MB |", flush=True)
+                print(f"| API process, after 5,000 client cards (the default read cache) | "
+                      f"peak {peak:,.0f} MB | then {now:,.0f} MB |", flush=True)
                 for _ in range(20):  # cold if the worker has not indexed the day yet
                     answer = client.post(base, json={"query": PAGE}).json()
                     assert "errors" not in answer, answer

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from datetime import date
+from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -52,9 +55,26 @@ def reveal(value: T, opener: Opener, stream: UUID) -> T:
     return revealed
 
 
+#: values that hold no envelope, returned as they are without a look inside
+_PLAIN = (int, float, bool, Decimal, date, Enum, type(None))
+
+
+_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type (None: not a dataclass), worked out once a type."""
+    if kind not in _NAMES:
+        _NAMES[kind] = (tuple(f.name for f in dataclasses.fields(kind))
+                        if dataclasses.is_dataclass(kind) else None)
+    return _NAMES[kind]
+
+
 def _reveal(value: Any, opener: Opener, stream: UUID) -> Any:
     if isinstance(value, str):
         return opener.open(stream, None, value) if is_envelope(value) else value
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, list):
         items = [_reveal(v, opener, stream) for v in value]
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
@@ -65,13 +85,18 @@ def _reveal(value: Any, opener: Opener, stream: UUID) -> Any:
     if isinstance(value, dict):
         changed = {k: _reveal(v, opener, stream) for k, v in value.items()}
         return (changed if any(changed[k] is not value[k] for k in value) else value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        opened = {f.name: _reveal(getattr(value, f.name), opener, stream)
-                  for f in dataclasses.fields(value)}
-        if all(opened[f] is getattr(value, f) for f in opened):
-            return value
-        out = copy.copy(value)
-        for name, item in opened.items():
-            object.__setattr__(out, name, item)
-        return out
-    return value
+    names = _field_names(type(value))
+    if names is None:
+        return value
+    opened = {}
+    for name in names:
+        item = getattr(value, name)
+        revealed = _reveal(item, opener, stream)
+        if revealed is not item:
+            opened[name] = revealed
+    if not opened:
+        return value
+    out = copy.copy(value)
+    for name, item in opened.items():
+        object.__setattr__(out, name, item)
+    return out

@@ -154,6 +154,8 @@ class Runner:
             return False
 
         for back in range(1, self.index_days + 1):
+            if self.projector.head() != seen:  # new events first: back to the step
+                return True
             if refresh_index(self.read_model, today - timedelta(days=back),
                              chunk=DAY_CHUNK, stop=between_chunks):
                 return True

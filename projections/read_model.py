@@ -39,6 +39,7 @@ from uuid import UUID
 
 from domain.accounts import Accounts
 from domain.errors import LedgerError
+from domain.keyring import Opener
 from domain.relationship import Relationship
 from domain.revealing import reveal
 from domain.values import stream_id
@@ -76,6 +77,24 @@ REMEMBERED_PER_DAY = 1000  # clients changed since a day's index kept in the cac
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Sealed(Generic[T]):
+    """A client's read-model object as the caches hold it, personal fields sealed, with
+    the opener made for this read: `open(part)` is a copy of any part of it with its
+    envelopes opened, so that an answer that shows little opens little."""
+
+    value: T
+    opener: Opener
+    stream: UUID
+
+    def open(self, part: P) -> P:
+        return reveal(part, self.opener, self.stream)
+
+    def opened(self) -> T:
+        return self.open(self.value)
 
 
 class ReadModel:
@@ -133,8 +152,13 @@ class ReadModel:
 
     def _revealed(self, found: Mapping[str, T]) -> dict[str, T]:
         """What is handed to a caller: copies with the personal fields opened."""
+        return {ref: sealed.opened() for ref, sealed in self._sealed(found).items()}
+
+    def _sealed(self, found: Mapping[str, T]) -> dict[str, Sealed[T]]:
+        """What is handed to a caller that opens only the parts it shows, with one opener
+        for all (their keys read in one query)."""
         opener = self.ledger.keyring.opener(stream_id(ref) for ref in found)
-        return {ref: reveal(value, opener, stream_id(ref)) for ref, value in found.items()}
+        return {ref: Sealed(value, opener, stream_id(ref)) for ref, value in found.items()}
 
     def _current(self, refs: Sequence[str], remember: bool = True) -> dict[str, ClientState]:
         wanted = list(dict.fromkeys(refs))
@@ -198,18 +222,29 @@ class ReadModel:
     def client(self, ref: str, as_of: date,
                known_at: datetime | None = None) -> ClientFigures | None:
         """A client's figures as of a date, as known at a moment (default now)."""
+        found = self.sealed_client(ref, as_of, known_at)
+        return None if found is None else found.opened()
+
+    def sealed_client(self, ref: str, as_of: date,
+                      known_at: datetime | None = None) -> Sealed[ClientFigures] | None:
+        """`client`, its personal fields opened only by the caller (`Sealed.open`)."""
         if known_at is not None:
             state = self._sealed_state(ref, known_at)
-            return None if state is None or not state.exists_on(as_of) else self._revealed(
+            return None if state is None or not state.exists_on(as_of) else self._sealed(
                 {ref: self._compute(state, as_of)})[ref]
-        return self.figures_of([ref], as_of).get(ref)
+        return self.sealed_figures_of([ref], as_of).get(ref)
 
     def figures_of(self, refs: Sequence[str], as_of: date) -> dict[str, ClientFigures]:
         """The figures of several clients as of a date (those that exist on that date),
         in one go, personal fields opened."""
-        return self._revealed({ref: self.figures_of_state(state, as_of)
-                               for ref, state in self.states(refs).items()
-                               if state.exists_on(as_of)})
+        return {ref: found.opened() for ref, found in self.sealed_figures_of(refs, as_of).items()}
+
+    def sealed_figures_of(self, refs: Sequence[str],
+                          as_of: date) -> dict[str, Sealed[ClientFigures]]:
+        """`figures_of`, their personal fields opened only by the caller."""
+        return self._sealed({ref: self.figures_of_state(state, as_of)
+                             for ref, state in self.states(refs).items()
+                             if state.exists_on(as_of)})
 
     def signal_onsets(self, ref: str, as_of: date,
                       known_at: datetime | None = None) -> Mapping[SignalKind, date | None]:

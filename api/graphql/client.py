@@ -55,7 +55,7 @@ from projections.figures import payments as payment_figures
 from projections.figures import signals as signal_figures
 from projections.figures import trust as trust_figures
 from projections.figures.portfolio import IndexEntry
-from projections.read_model import ReadModel
+from projections.read_model import ReadModel, Sealed
 
 CONTACTS_SHOWN = 20
 CONTACTS_MAX = 1000
@@ -133,16 +133,18 @@ class Client:
     version: int
     state: RelationshipState
     as_of: date
-    _figures: strawberry.Private[ClientFigures | None] = None
+    _figures: strawberry.Private[Sealed[ClientFigures] | None] = None
     _loader: strawberry.Private[FiguresLoader | None] = None
     _known_at: strawberry.Private[datetime | None] = None
     _onsets: strawberry.Private[asyncio.Task[Onsets] | None] = None
 
     @classmethod
-    def of(cls, f: ClientFigures, known_at: datetime | None = None) -> Client:
-        """A client asked for alone, with its figures (as known at `known_at`)."""
-        return cls(ref=strawberry.ID(f.ref), name=f.name, currency=f.currency,
-                   version=f.version, state=f.state, as_of=f.as_of, _figures=f,
+    def of(cls, sealed: Sealed[ClientFigures], known_at: datetime | None = None) -> Client:
+        """A client asked for alone, with its figures (as known at `known_at`), each part
+        opened only when a query asks for it."""
+        f = sealed.value
+        return cls(ref=strawberry.ID(f.ref), name=sealed.open(f.name), currency=f.currency,
+                   version=f.version, state=f.state, as_of=f.as_of, _figures=sealed,
                    _known_at=known_at)
 
     @classmethod
@@ -157,21 +159,23 @@ class Client:
     def erased(self) -> bool:
         return is_erased(self.name)
 
-    async def figures(self) -> ClientFigures:
+    async def figures(self) -> Sealed[ClientFigures]:
         if self._figures is None:
             assert self._loader is not None
             self._figures = await self._loader.load(self.ref)
         return self._figures
 
     def _figure(self, part: Callable[[ClientFigures], T]) -> T | Awaitable[T]:
-        """A part of the figures: at once when they are known (a client asked for alone),
-        else once the page's figures are loaded (graphql-core awaits it)."""
+        """A part of the figures, its personal fields opened: at once when they are known
+        (a client asked for alone), else once the page's figures are loaded (graphql-core
+        awaits it)."""
         if self._figures is not None:
-            return part(self._figures)
+            return self._figures.open(part(self._figures.value))
         return self._loaded(part)
 
     async def _loaded(self, part: Callable[[ClientFigures], T]) -> T:
-        return part(await self.figures())
+        sealed = await self.figures()
+        return sealed.open(part(sealed.value))
 
     async def onsets(self, read_model: ReadModel) -> Onsets:
         """When each of its signals began, asked of the read side once for all of them."""
@@ -211,7 +215,14 @@ class Client:
 
     @strawberry.field(graphql_type=list[Signal])
     def signals(self) -> list[SignalOf] | Awaitable[list[SignalOf]]:
-        return self._figure(lambda f: [SignalOf(signal, self) for signal in f.signals])
+        held = self._figure(lambda f: f.signals)  # opened before it is tied to its client
+        if isinstance(held, tuple):
+            return [SignalOf(signal, self) for signal in held]
+        return self._signals_of(held)
+
+    async def _signals_of(self, held: Awaitable[tuple[signal_figures.Signal, ...]]
+                          ) -> list[SignalOf]:
+        return [SignalOf(signal, self) for signal in await held]
 
     @strawberry.field(graphql_type=list[Complaint])
     def complaints(self) -> object:
@@ -246,7 +257,7 @@ async def client(info: Info, ref: strawberry.ID, as_of: date | None = UNSET,
     day = given(as_of) or services.today()
     check_text(ref, "ref")
     moment = given(known_at)
-    found = await run_in_threadpool(services.read_model.client, ref, day, moment)
+    found = await run_in_threadpool(services.read_model.sealed_client, ref, day, moment)
     return None if found is None else Client.of(found, moment)
 
 
@@ -285,8 +296,8 @@ async def client_updated(info: Info, ref: strawberry.ID) -> AsyncGenerator[Clien
         if state is None and sent is None:
             raise UnknownClient(f"there is no client {ref}")
         if state is not None and state.version != sent:
-            figures = await run_in_threadpool(read_model.client, ref, services.today())
+            figures = await run_in_threadpool(read_model.sealed_client, ref, services.today())
             if figures is not None:
-                sent = figures.version
+                sent = figures.value.version
                 yield Client.of(figures)
         await asyncio.sleep(POLL_SECONDS)

@@ -172,7 +172,7 @@ def test_an_unexpected_failure_is_masked_with_a_request_id(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(services.read_model, "client", broken)
+    monkeypatch.setattr(services.read_model, "sealed_client", broken)
     with caplog.at_level(logging.ERROR, logger="palabra.graphql"):
         response = acme.post("/graphql", json={"query": '{ client(ref: "acme") { ref } }'},
                              headers=bearer("reader"))

@@ -170,7 +170,7 @@ def test_a_page_of_clients_loads_every_figure_in_one_go(
     gql(seven, APPEND, {"items": [onboard(f"x{n:02}", f"X {n}") for n in range(43)]},
         "writer").ok()
     states = counting(monkeypatch, services.read_model, "states")
-    singles = counting(monkeypatch, services.read_model, "client")
+    singles = counting(monkeypatch, services.read_model, "sealed_client")
     computed = counting(monkeypatch, queries, "figures")
     query = """{ clients(first: 50) { edges { node { ref name version
       trust { score } payments { outstanding } signals { kind } sector } } } }"""
@@ -185,7 +185,7 @@ def test_a_page_of_clients_loads_every_figure_in_one_go(
 def test_a_page_asking_for_no_figure_computes_none(
         seven: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     states = counting(monkeypatch, services.read_model, "states")
-    loaded = counting(monkeypatch, services.read_model, "figures_of")  # rows' figures
+    loaded = counting(monkeypatch, services.read_model, "sealed_figures_of")  # rows' figures
     edges = gql(seven, "{ clients { edges { node { ref name currency version state asOf } } } }",
                 role="reader").ok()["clients"]["edges"]
     assert len(edges) == 7

@@ -40,7 +40,7 @@ from api.graphql.context import Context
 from api.graphql.schema import build_schema
 from api.http import create_app
 from api.settings import Settings
-from projections.read_model import ReadModel
+from projections.read_model import ReadModel, Sealed
 
 SDL = Path(__file__).resolve().parents[1] / "schema.graphql"
 KEY = "bench-reader-0123456789abcdef"
@@ -59,12 +59,13 @@ def bare_schema(read: ReadModel) -> graphql.GraphQLSchema:
         if name is None:
             name = snake[info.field_name] = "".join(
                 "_" + c.lower() if c.isupper() else c for c in info.field_name)
-        value = getattr(source, name)
+        value = (source.open(getattr(source.value, name)) if isinstance(source, Sealed)
+                 else getattr(source, name))  # a part opened when asked, as served
         return value.name if isinstance(value, Enum) else value
 
     def client(_: Any, info: graphql.GraphQLResolveInfo, ref: str,
                asOf: str | None = None, **__: Any) -> Any:  # noqa: N803 - the schema's name
-        return read.client(ref, date.fromisoformat(asOf or "2026-11-22"))
+        return read.sealed_client(ref, date.fromisoformat(asOf or "2026-11-22"))
 
     for type_ in schema.type_map.values():
         if isinstance(type_, graphql.GraphQLObjectType):

@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -51,7 +51,6 @@ from domain.errors import InvalidInput, UnknownClient
 from domain.values import check_text
 from projections.figures import ClientFigures, portfolio
 from projections.figures import gap as gap_figures
-from projections.figures import payments as payment_figures
 from projections.figures import signals as signal_figures
 from projections.figures import trust as trust_figures
 from projections.figures.portfolio import IndexEntry
@@ -62,6 +61,20 @@ CONTACTS_MAX = 1000
 POLL_SECONDS = 0.15
 Onsets = Mapping[SignalKind, date | None]
 T = TypeVar("T")
+
+
+class Opening:
+    """A part of a client's figures whose fields are opened one by one, as a query reads
+    them (graphql-core reads each field of an object type as an attribute)."""
+
+    __slots__ = ("_part", "_sealed")
+
+    def __init__(self, part: object, sealed: Sealed[ClientFigures]) -> None:
+        self._part = part
+        self._sealed = sealed
+
+    def __getattr__(self, name: str) -> Any:
+        return self._sealed.open(getattr(self._part, name))
 
 
 @dataclass(frozen=True)
@@ -209,9 +222,16 @@ class Client:
         return self._figure(lambda f: f.gap)
 
     @strawberry.field(graphql_type=PaymentHistory)
-    def payments(self) -> payment_figures.PaymentHistory | Awaitable[
-            payment_figures.PaymentHistory]:
-        return self._figure(lambda f: f.payments)
+    def payments(self) -> Opening | Awaitable[Opening]:
+        """Its totals, and the invoices and payments (their descriptions opened) only when
+        a query asks for them."""
+        if self._figures is not None:
+            return Opening(self._figures.value.payments, self._figures)
+        return self._payments_loaded()
+
+    async def _payments_loaded(self) -> Opening:
+        sealed = await self.figures()
+        return Opening(sealed.value.payments, sealed)
 
     @strawberry.field(graphql_type=list[Signal])
     def signals(self) -> list[SignalOf] | Awaitable[list[SignalOf]]:

@@ -90,11 +90,11 @@ def big_client(projector: Projector, repeat: int) -> None:
     state = view.state(BIG)  # type: ignore[attr-defined]
     assert state is not None
 
-    def card(read: ReadModel) -> None:  # what the API opens for a client card
-        sealed = read.sealed_client(BIG, TODAY)
+    def card(read: ReadModel) -> None:  # what the API opens for a client card (score,
+        sealed = read.sealed_client(BIG, TODAY)  # band, outstanding, overdue, signals)
         assert sealed is not None
         f = sealed.value
-        sealed.open((f.name, f.trust, f.payments, f.signals))
+        sealed.open((f.name, f.trust, f.payments.outstanding, f.payments.overdue, f.signals))
         read.signal_onsets(BIG, TODAY)
 
     def cold() -> None:

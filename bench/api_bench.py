@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.execution_bench import compare
 from bench.generate import feed
 from domain.entries import Entry
-from projections.store import Database, open_ledger
+from projections.store import INDEX_DAYS, Database, open_ledger, open_view
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -75,6 +76,22 @@ def load(url: str, clients: int) -> int:
         return count
     finally:
         ledger.close()
+
+
+def wait_for_the_index(url: str) -> float:
+    """Until the worker has indexed today and the past days of its horizon (it does so on
+    start, when the read models are new): the reads are then measured without it."""
+    view = open_view(url)
+    started = time.monotonic()
+    try:
+        days = [date.today() - timedelta(days=back) for back in range(INDEX_DAYS + 1)]
+        while any(view.day_marker(day)[1] is None for day in days):
+            if time.monotonic() - started > 900:
+                raise RuntimeError("the worker did not index its days")
+            time.sleep(0.5)
+    finally:
+        view.close()
+    return time.monotonic() - started
 
 
 def wait_until_up(base: str) -> None:
@@ -166,6 +183,7 @@ def main() -> None:
                                           stderr=subprocess.DEVNULL))
         base = f"http://127.0.0.1:{PORT}"
         wait_until_up(base)
+        print(f"the worker's days indexed after {wait_for_the_index(url):.0f} s more")
         print("read :", read_load(base, args.clients, 5, args.connections), "(warm-up)")
         print("read :", read_load(base, args.clients, args.seconds, args.connections))
         for batch, batches in ((1, 250), (500, 10)):

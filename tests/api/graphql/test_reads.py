@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
+from domain.keyring import Opener
 from projections import read_model as queries
 from tests.support import FixedClock
 from tests.support.documents import APPEND
@@ -287,3 +288,30 @@ def test_since_is_worked_out_only_when_asked_for(
     assert len(asked) == (1 if kinds["client"]["signals"] else 0)  # once for every signal
     assert [s["kind"] for s in kinds["client"]["signals"]] == [
         s["kind"] for s in with_since["client"]["signals"]]
+
+
+@pytest.mark.parametrize("listing", [False, True])
+def test_a_card_opens_only_the_personal_fields_it_shows(
+        seven: TestClient, monkeypatch: pytest.MonkeyPatch, listing: bool) -> None:
+    more = [invoice("c0", f"{n}.00", "2026-06-02") for n in range(1, 6)]
+    gql(seven, APPEND, {"items": more}, "writer").ok()
+    opened = counting(monkeypatch, Opener, "open")
+
+    def ask(fields: str) -> dict[str, Any]:
+        if listing:
+            query = (f'{{ clients(first: 10, orderBy: NAME_ASC) {{ edges {{ node {{ ref '
+                     f'{fields} }} }} }} }}')
+            nodes = [e["node"] for e in gql(seven, query, role="reader").ok()["clients"]["edges"]]
+            (found,) = [n for n in nodes if n["ref"] == "c0"]
+            return found
+        found = gql(seven, f'{{ client(ref: "c0") {{ {fields} }} }}', role="reader").ok()
+        return dict(found["client"])
+
+    card = ask("name trust { score band } payments { outstanding overdue } signals { kind }")
+    assert card["name"] == "Delta"
+    assert card["payments"] == {"outstanding": "115.00", "overdue": "115.00"}
+    for_card = len(opened)
+    opened.clear()
+    full = ask("name payments { outstanding invoices { id description } }")
+    assert [i["description"] for i in full["payments"]["invoices"]] == ["Work"] * 6
+    assert len(opened) >= for_card + 6  # the six descriptions, opened only when asked for

@@ -98,7 +98,7 @@ async def _timed(call: Callable[[str], Awaitable[None]], refs: list[str]) -> lis
 async def _compare(url: str, clients: int, times: int) -> list[tuple[str, list[float]]]:
     keys = ApiKeys.parse([f"bench:reader:{KEY}"], "bench")
     settings = Settings(database_url=url, api_keys=keys, run_projections=False,
-                        log_level="WARNING")
+                        log_level="WARNING", read_cache=clients + 1)  # every card cached
     services = open_services(settings)
     served = build_schema(settings)
     bare = bare_schema(services.read_model)

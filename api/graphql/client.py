@@ -179,16 +179,19 @@ class Client:
         return self._figures
 
     def _figure(self, part: Callable[[ClientFigures], T]) -> T | Awaitable[T]:
-        """A part of the figures, its personal fields opened: at once when they are known
-        (a client asked for alone), else once the page's figures are loaded (graphql-core
-        awaits it)."""
-        if self._figures is not None:
-            return self._figures.open(part(self._figures.value))
-        return self._loaded(part)
+        """A part of the figures, its personal fields opened."""
+        return self._with_figures(lambda sealed: sealed.open(part(sealed.value)))
 
-    async def _loaded(self, part: Callable[[ClientFigures], T]) -> T:
-        sealed = await self.figures()
-        return sealed.open(part(sealed.value))
+    def _with_figures(self, use: Callable[[Sealed[ClientFigures]], T]) -> T | Awaitable[T]:
+        """What `use` makes of the sealed figures: at once when they are known (a client
+        asked for alone), else once the page's figures are loaded (graphql-core awaits
+        it)."""
+        if self._figures is not None:
+            return use(self._figures)
+        return self._loaded(use)
+
+    async def _loaded(self, use: Callable[[Sealed[ClientFigures]], T]) -> T:
+        return use(await self.figures())
 
     async def onsets(self, read_model: ReadModel) -> Onsets:
         """When each of its signals began, asked of the read side once for all of them."""
@@ -225,24 +228,12 @@ class Client:
     def payments(self) -> Opening | Awaitable[Opening]:
         """Its totals, and the invoices and payments (their descriptions opened) only when
         a query asks for them."""
-        if self._figures is not None:
-            return Opening(self._figures.value.payments, self._figures)
-        return self._payments_loaded()
-
-    async def _payments_loaded(self) -> Opening:
-        sealed = await self.figures()
-        return Opening(sealed.value.payments, sealed)
+        return self._with_figures(lambda sealed: Opening(sealed.value.payments, sealed))
 
     @strawberry.field(graphql_type=list[Signal])
     def signals(self) -> list[SignalOf] | Awaitable[list[SignalOf]]:
-        held = self._figure(lambda f: f.signals)  # opened before it is tied to its client
-        if isinstance(held, tuple):
-            return [SignalOf(signal, self) for signal in held]
-        return self._signals_of(held)
-
-    async def _signals_of(self, held: Awaitable[tuple[signal_figures.Signal, ...]]
-                          ) -> list[SignalOf]:
-        return [SignalOf(signal, self) for signal in await held]
+        return self._with_figures(lambda sealed: [  # opened before it is tied to its client
+            SignalOf(signal, self) for signal in sealed.open(sealed.value.signals)])
 
     @strawberry.field(graphql_type=list[Complaint])
     def complaints(self) -> object:

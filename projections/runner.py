@@ -112,7 +112,7 @@ class Runner:
             self.rebuilds += 1
             self.projector.rebuild()
         today = self.today()
-        self._keep_up(today)
+        self._keep_up(today, head)
         if self._pruned_on != today:  # a read computes in memory what a day's index lacks
             self.projector.view.forget_entries_before(today - timedelta(days=self.index_days))
             self._pruned_on = today
@@ -120,10 +120,10 @@ class Runner:
                 today):
             self._wait()
 
-    def _keep_up(self, today: date) -> None:
-        """Apply what is new; keep the tree, today's index and the repairs current.  A day
-        whose index is built whole (a new day) applies new events between its chunks."""
-        head = self.projector.head()
+    def _keep_up(self, today: date, head: int) -> None:
+        """Apply what is new (up to `head` at least); keep the tree, today's index and the
+        repairs current.  A day whose index is built whole (a new day) applies new events
+        between its chunks."""
         self.projector.catch_up()
         if self.notary is not None:
             self.notary.keep_up(head)
@@ -149,7 +149,7 @@ class Runner:
                 return True
             head = self.projector.head()
             if head != seen:
-                self._keep_up(today)
+                self._keep_up(today, head)
                 seen = head
             return False
 

@@ -117,7 +117,7 @@ class Settings(BaseSettings):
         "past days whose portfolio index the projection worker keeps besides today "
         f"(default {INDEX_DAYS}): it builds them when it has nothing else to do, newest "
         "first, and keeps them current; a read of such a day only computes the clients "
-        "changed since. An older day is computed when asked (some 1.5 ms a client). "
+        "changed since. An older day is computed when asked (1.5 to 2 ms a client here). "
         "Each day kept costs the worker one more index row for every client that changes"))
     poll_interval: float = Field(default=0.05, description=(
         "seconds between polls of the SQLite log by the projection worker (default "

@@ -306,6 +306,8 @@ class Accounts:
         return (i for i in list(self._queue) if not i.disputed)
 
     def _spread(self, payment: PaymentAccount, on: date) -> None:
+        if payment.unallocated <= 0:  # most payments: all went to the invoice they name
+            return
         for invoice in self._eligible():
             if payment.unallocated <= 0:
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -118,3 +119,21 @@ def test_amounts_add_up_exactly(memory_ledger: Ledger) -> None:
     assert invoice.settled_by == "PAYMENT"
     assert sum(a.amount for a in invoice.allocations) == Decimal("0.3")
     assert relationship.standing.accounts.credit == Decimal("0")
+
+
+def test_every_stored_event_is_the_json_the_standard_library_would_write(
+        memory_ledger: Ledger) -> None:
+    """The mapper writes with msgspec; the stored bytes stay those of the standard
+    library's compact UTF-8 encoder (rows already stored read the same), odd text
+    included, and read back to the same state."""
+    odd = "ñ\u2028\"\\ \u00e9 😀 ü"
+    memory_ledger.append([Entry(t, "acme", data, on, actor=odd)
+                          for t, on, data in FULL_HISTORY])
+    stored = memory_ledger.store.select_notifications(1, 100)
+    assert len(stored) == len(FULL_HISTORY)
+    reference = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    for row in stored:
+        state = json.loads(row.state)
+        assert row.state == reference.encode(state).encode()
+        assert state["actor"] == odd
+        assert memory_ledger.mapper.to_domain_event(row).__dict__["actor"] == odd

@@ -7,7 +7,8 @@ For each store (a fresh SQLite file; a scratch PostgreSQL database created and
 dropped) it loads a generated ledger plus one client with 5,000 events, then
 measures, one run each (timings on a shared 2-core machine are noisy):
 
-- rebuild from the first event, in one process and with two worker processes;
+- rebuild from the first event, in one process and with two worker processes, beside
+  merely reading the log with the library (`select_notifications`, pages of 500);
 - figures of the 5,000-event client: cold (state read from the view and figures
   computed) and as served (the read side's version-keyed cache);
 - a page of 50 clients sorted by score, after the index of the day is built;
@@ -105,6 +106,16 @@ def load(url: str, events: int, clients: int) -> int:
         ledger.close()
 
 
+def read_the_log(ledger: Ledger, page: int = 500) -> float:
+    """Events/s of merely reading every stored event in order, as the library reads them
+    (no decoding): the rebuild's peer."""
+    started, after, count = time.perf_counter(), 0, 0
+    while found := ledger.recorder.select_notifications(after + 1, page):
+        count += len(found)
+        after = found[-1].id
+    return count / (time.perf_counter() - started)
+
+
 def run(kind: str, events: int, clients: int) -> None:
     with tempfile.TemporaryDirectory() as folder, store(kind, folder) as url:
         started = time.perf_counter()
@@ -113,11 +124,15 @@ def run(kind: str, events: int, clients: int) -> None:
               f"(loaded in {time.perf_counter() - started:.0f} s)")
         ledger, view = open_ledger(url, clock), open_view(url)
         projector = Projector(ledger, view, url=url)
+        reading = read_the_log(ledger)
+        print(f"reading the log with the library (select_notifications, pages of 500), the "
+              f"peer: {reading:,.0f} events/s")
         for workers in (1, 2):
             done = projector.rebuild(workers=workers)
             print(f"rebuild, {workers} process{'es' if workers > 1 else ''}: "
                   f"{done.events:,} events, {done.clients:,} clients in {done.seconds:.1f} s "
-                  f"= {done.events_per_second:,.0f} events/s")
+                  f"= {done.events_per_second:,.0f} events/s "
+                  f"(×{done.events_per_second / reading:.2f} the peer)")
         read = ReadModel(projector)
         state = view.state("bench-big")
         assert state is not None

@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain.errors import Unavailable
@@ -205,12 +206,9 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
         ids = list(ranges)
         params = (ids, [ranges[i][0] for i in ids],
                   [NO_LIMIT if ranges[i][1] is None else ranges[i][1] for i in ids])
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, params, prepare=True)
-            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
-                                 originator_version=row["originator_version"],
-                                 topic=row["topic"], state=bytes(row["state"]))
-                    for row in curs.fetchall()]
+            return _notifications(curs.fetchall())
 
 
     @retrying((InterfaceError, OperationalError), attempts=10, wait=steady(0.2))
@@ -223,12 +221,17 @@ class PostgresStreamRecorder(PostgresApplicationRecorder):
             "AND (get_byte(uuid_send(originator_id), 15) & 15) %% %s = %s "
             "ORDER BY notification_id LIMIT %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, (after, stop, shards, shard, limit), prepare=True)
-            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
-                                 originator_version=row["originator_version"],
-                                 topic=row["topic"], state=bytes(row["state"]))
-                    for row in curs.fetchall()]
+            return _notifications(curs.fetchall())
+
+
+def _notifications(rows: list[tuple[Any, ...]]) -> list[Notification]:
+    """Rows of (notification_id, originator_id, originator_version, topic, state) as the
+    library's notifications (tuples: a dict a row cost a fifth of a rebuild's time)."""
+    return [Notification(id=id_, originator_id=originator_id, originator_version=version,
+                         topic=topic, state=bytes(state))
+            for id_, originator_id, version, topic, state in rows]
 
 
 NO_LIMIT = 2**62

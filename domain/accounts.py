@@ -130,6 +130,9 @@ class Accounts:
         self._credit: list[PaymentAccount] = []  # payments with money left, oldest first
         self._log: list[Operation] = []
         self._reversals: dict[str, date] = {}
+        #: how many times the accounts moved (operations and reversals): what was worked
+        #: out from them stays true while this stays the same
+        self.changes = 0
 
     # ---- operations ---------------------------------------------------------
 
@@ -162,7 +165,9 @@ class Accounts:
         fresh._reversals = self._reversals
         for operation in self._log:
             fresh._run(operation)
+        changes = self.changes
         self.__dict__.update(fresh.__dict__)
+        self.changes = changes + 1
 
     # ---- questions ----------------------------------------------------------
 
@@ -231,6 +236,7 @@ class Accounts:
 
     def _run(self, operation: Operation) -> None:
         self._log.append(operation)
+        self.changes += 1
         name, args = operation
         getattr(self, name)(*args)
 

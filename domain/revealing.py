@@ -4,7 +4,8 @@ The ledger, the projection worker and the read models work on events and states 
 stored, personal fields sealed in their envelopes (`domain.envelopes`); only what is
 handed to a reader is opened, with an `Opener` made for that read.  `reveal_event`
 opens one event (personal fields of a forgotten client become None); `reveal` opens
-every envelope found in a read model's objects (dataclasses, lists, tuples, dicts),
+every envelope found in a read model's objects (dataclasses, lists, tuples and other
+sequences, dicts),
 on copies, and leaves the originals — which caches may hold — sealed.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -82,6 +84,8 @@ def _reveal(value: Any, opener: Opener, stream: UUID) -> Any:
         items = [_reveal(v, opener, stream) for v in value]
         return (tuple(items) if any(a is not b for a, b in zip(items, value, strict=True))
                 else value)
+    if isinstance(value, Sequence) and not isinstance(value, bytes):  # read as a tuple
+        return _reveal(tuple(value), opener, stream)
     if isinstance(value, dict):
         changed = {k: _reveal(v, opener, stream) for k, v in value.items()}
         return (changed if any(changed[k] is not value[k] for k in value) else value)

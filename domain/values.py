@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -164,8 +165,8 @@ _AS_IT_IS = frozenset({str, int, float, bool})
 
 def to_json(value: Any) -> Any:
     """`value` as JSON-ready data: enums by value, amounts as decimal strings, dates and
-    times in ISO 8601, tuples and lists as lists, dataclasses as objects with camelCase
-    keys; anything else as it is."""
+    times in ISO 8601, tuples, lists and other sequences as lists, dataclasses as objects
+    with camelCase keys; anything else as it is."""
     if value is None or type(value) in _AS_IT_IS:  # the most frequent, first
         return value
     if isinstance(value, Enum):
@@ -174,7 +175,8 @@ def to_json(value: Any) -> Any:
         return str(value)
     if isinstance(value, date):  # datetime too
         return value.isoformat()
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) or (
+            isinstance(value, Sequence) and not isinstance(value, str | bytes)):
         return [to_json(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {camel(f.name): to_json(getattr(value, f.name))

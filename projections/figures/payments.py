@@ -11,7 +11,7 @@ beyond terms.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from enum import Enum
 
 from domain.accounts import Accounts, InvoiceAccount, PaymentAccount
 from domain.values import CENTS, ZERO
+from projections.figures.deferred import Deferred
 from projections.figures.windows import YEAR, start, within
 from projections.state import ClientState, run
 
@@ -103,8 +104,8 @@ class PaymentHistory:
     average_days_to_pay: float | None
     average_days_beyond_terms: float | None
     aging: tuple[AgingAmount, ...]
-    invoices: tuple[Invoice, ...]
-    payments: tuple[Payment, ...]
+    invoices: Sequence[Invoice]  # a tuple worked out when first read (`Deferred`)
+    payments: Sequence[Payment]
 
 
 @dataclass(frozen=True)
@@ -212,9 +213,11 @@ def payment_history(accounts: Accounts, as_of: date, currency: str) -> PaymentHi
         average_days_to_pay=(sum(_days_to_pay(i) for i in paid) / len(paid)) if paid else None,
         average_days_beyond_terms=float(late) / float(allocated) if allocated > 0 else None,
         aging=aging(parts, as_of),
-        invoices=tuple(_invoice(accounts, i, i.invoice_id in past_due) for i in invoices),
-        payments=tuple(_payment(p) for p in sorted(
+        invoices=Deferred(lambda: tuple(_invoice(accounts, i, i.invoice_id in past_due)
+                                        for i in invoices), lambda: accounts.changes),
+        payments=Deferred(lambda: tuple(_payment(p) for p in sorted(
             accounts.payments.values(), key=lambda p: (p.received_on, p.payment_id))),
+            lambda: accounts.changes),
     )
 
 

@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+import projections.figures.payments as payments_module
+from projections.figures import figures
 from projections.figures.payments import AgingBucket, InvoiceStatus, PaymentHistory, bucket
+from projections.state import ClientState, evolve
 from tests.support.histories import History
 
 Make = Callable[..., History]
@@ -194,3 +197,48 @@ def test_amounts_have_two_decimal_places(history: Make) -> None:
     assert payments.invoiced == Decimal("100.00")
     assert str(payments.invoiced) == "100.00"
     assert all(str(a.amount).endswith(".00") for a in payments.aging)
+
+
+def test_the_lists_of_invoices_and_payments_are_built_once_when_first_read(
+        history: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most readers never look at them (a card, the index): they cost nothing until read,
+    then read as the tuples they stand for, built once."""
+    h = history()
+    h.invoice("A", "2026-01-01", "100.00")
+    h.pay("PAY1", "2026-01-10", "40.00")
+    built: list[str] = []
+    real = payments_module._invoice
+    monkeypatch.setattr(payments_module, "_invoice",
+                        lambda *args: built.append("invoice") or real(*args))
+    payments = h.figures("2026-01-20").payments
+    assert str(payments.outstanding) == "60.00"
+    assert built == []
+    assert money(payments) == {"A": ("60.00", "OPEN")}
+    assert len(payments.invoices) == 1
+    assert payments.invoices[0].id == "A"
+    assert built == ["invoice"]
+    assert payments.invoices == tuple(payments.invoices)
+    assert [p.id for p in payments.payments] == ["PAY1"]
+
+
+def test_the_lists_refuse_to_be_read_from_a_state_that_has_moved_on(
+        history: Make) -> None:
+    """Figures stay true to the state they were computed from: once its accounts move
+    (here, an invoice folded into the same state in place), lists not yet built are
+    refused rather than built from the newer money."""
+    h = history()
+    h.invoice("A", "2026-01-01", "100.00")
+    state = h.state()
+    read_early = figures_of(state, "2026-01-20")
+    read_late = figures_of(state, "2026-01-20")
+    assert [i.id for i in read_early.invoices] == ["A"]
+    h.invoice("B", "2026-01-15", "50.00")
+    (newer,) = [r.event for r in h.ledger.stream(h.ref)][-1:]
+    evolve(state, newer)
+    assert [i.id for i in read_early.invoices] == ["A"]  # built before: as it was
+    with pytest.raises(RuntimeError, match="after the state"):
+        list(read_late.invoices)
+
+
+def figures_of(state: ClientState, on: str) -> PaymentHistory:
+    return figures(state, date.fromisoformat(on)).payments

@@ -24,6 +24,7 @@ rows to store), not pickled objects, and die with their parent.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -31,8 +32,9 @@ import signal
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from time import perf_counter
 from uuid import UUID
@@ -350,6 +352,20 @@ def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard
         ledger.close()
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while.  A fold makes no reference
+    cycles, only states that live on; the collector's passes over those millions of live
+    objects grew with them and took a third of a rebuild of 400,000 events."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard:
     """The events up to `head` of one shard of clients, folded: how many, the states, and
     the clients skipped."""
@@ -357,11 +373,13 @@ def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard
     skip: set[str] = set()
     skipped: list[Skip] = []
     after = count = 0
-    while rows := ledger.recorder.select_shard(  # type: ignore[attr-defined]
-            after, head, page, shard, shards):
-        count += len(rows)
-        skipped += _fold(states, [(row.id, decode_event(ledger, row)) for row in rows], skip)
-        after = rows[-1].id
+    with collector_paused():
+        while rows := ledger.recorder.select_shard(  # type: ignore[attr-defined]
+                after, head, page, shard, shards):
+            count += len(rows)
+            skipped += _fold(states, [(row.id, decode_event(ledger, row)) for row in rows],
+                             skip)
+            after = rows[-1].id
     for item in skipped:
         states.pop(item.ref, None)
     return count, {ref: (state.version, encode_state(state))

@@ -10,6 +10,7 @@ crashes mid-batch, and random histories.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -122,6 +123,34 @@ def test_a_parallel_rebuild_equals_a_serial_one(side: Side, database_url: str) -
     assert side.projector.view.position() == side.projector.head()
     assert snapshot_of(side) == serial
     check(side)
+
+
+def test_a_rebuild_leaves_the_garbage_collector_as_it_found_it(
+        side: Side, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fold pauses Python's cyclic collector (it makes no cycles, and the collector's
+    passes over the growing states cost it a third of its time), and turns it back on
+    after, even when the fold fails; a collector already off stays off."""
+    load_scenarios(side, chunk=500)
+    during: list[bool] = []
+    real = projector_module._fold
+    monkeypatch.setattr(projector_module, "_fold",
+                        lambda *args: during.append(gc.isenabled()) or real(*args))
+    assert gc.isenabled()
+    side.projector.rebuild()
+    assert during
+    assert not any(during)
+    assert gc.isenabled()
+    monkeypatch.setattr(projector_module, "_fold", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        side.projector.rebuild()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with projector_module.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_read_reflects_every_append_made_before_it_in_any_process(

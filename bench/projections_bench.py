@@ -1,14 +1,15 @@
 """Read-model benchmarks: rebuild speed, figure and portfolio latency, live lag.
 
     .venv/bin/python bench/projections_bench.py [--events 1000000] [--clients 10000]
-                                                [--store sqlite|postgres|both]
+                                                [--store sqlite|postgres|both] [--rounds 3]
 
 For each store (a fresh SQLite file; a scratch PostgreSQL database created and
 dropped) it loads a generated ledger plus one client with 5,000 events, then
 measures, one run each (timings on a shared 2-core machine are noisy):
 
 - rebuild from the first event, in one process and with two worker processes, beside
-  merely reading the log with the library (`select_notifications`, pages of 500);
+  merely reading the log with the library (`select_notifications`, pages of 500): each
+  of the three in every round (`--rounds`, default 3), medians;
 - figures of the 5,000-event client: cold (state read from the view and figures
   computed) and as served (the read side's version-keyed cache);
 - a page of 50 clients sorted by score, after the index of the day is built;
@@ -116,7 +117,7 @@ def read_the_log(ledger: Ledger, page: int = 500) -> float:
     return count / (time.perf_counter() - started)
 
 
-def run(kind: str, events: int, clients: int) -> None:
+def run(kind: str, events: int, clients: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder, store(kind, folder) as url:
         started = time.perf_counter()
         loaded = load(url, events, clients)
@@ -124,15 +125,20 @@ def run(kind: str, events: int, clients: int) -> None:
               f"(loaded in {time.perf_counter() - started:.0f} s)")
         ledger, view = open_ledger(url, clock), open_view(url)
         projector = Projector(ledger, view, url=url)
-        reading = read_the_log(ledger)
+        rates: dict[str, list[float]] = {"read": [], "1": [], "2": []}
+        for _ in range(rounds):  # the peer, then each rebuild, in every round
+            rates["read"].append(read_the_log(ledger))
+            for workers in (1, 2):
+                rates[str(workers)].append(
+                    projector.rebuild(workers=workers).events_per_second)
+        reading = statistics.median(rates["read"])
         print(f"reading the log with the library (select_notifications, pages of 500), the "
-              f"peer: {reading:,.0f} events/s")
+              f"peer: {reading:,.0f} events/s (median of {rounds})")
         for workers in (1, 2):
-            done = projector.rebuild(workers=workers)
+            rate = statistics.median(rates[str(workers)])
             print(f"rebuild, {workers} process{'es' if workers > 1 else ''}: "
-                  f"{done.events:,} events, {done.clients:,} clients in {done.seconds:.1f} s "
-                  f"= {done.events_per_second:,.0f} events/s "
-                  f"(×{done.events_per_second / reading:.2f} the peer)")
+                  f"{rate:,.0f} events/s (×{rate / reading:.2f} the peer; rounds: "
+                  f"{', '.join(f'{r:,.0f}' for r in rates[str(workers)])})")
         read = ReadModel(projector)
         state = view.state("bench-big")
         assert state is not None
@@ -192,10 +198,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of reading the log and rebuilding (medians)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for kind in (["sqlite", "postgres"] if args.store == "both" else [args.store]):
-        run(kind, args.events, args.clients)
+        run(kind, args.events, args.clients, args.rounds)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,7 @@ stored, personal fields sealed in their envelopes (`domain.envelopes`); only wha
 handed to a reader is opened, with an `Opener` made for that read.  `reveal_event`
 opens one event (personal fields of a forgotten client become None); `reveal` opens
 every envelope found in a read model's objects (dataclasses, lists, tuples and other
-sequences, dicts),
-on copies, and leaves the originals — which caches may hold — sealed.
+sequences, dicts), on copies, and leaves the originals — which caches may hold — sealed.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ be retried.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -81,9 +82,14 @@ def create_app(settings: Settings, clock: Clock = utc_now, dev: bool = False) ->
         app.state.services = services
         log.info("serving %s store", services.database.backend,
                  extra={"projections": settings.run_projections, "dev": dev})
+        # what the process made to start (modules, the schema, the services) lives as long
+        # as the app: out of the cyclic collector's way, so that a full collection scans
+        # only what requests and caches made since (docs/benchmarks.md: 292 → 38 ms)
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await run_in_threadpool(services.close)
 
     app = FastAPI(title="Palabra", lifespan=lifespan, docs_url=None, redoc_url=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -463,3 +464,15 @@ def test_readyz_and_metrics_report_read_models_beyond_the_log(
             assert time.monotonic() < deadline, text
             time.sleep(0.1)
         assert "palabra_projection_skipped_clients 0.0" in text
+
+
+def test_what_the_app_started_with_is_kept_out_of_the_collector_while_it_runs(
+        app_settings: Settings, clock: FixedClock) -> None:
+    """Started, the app freezes what it made (modules, schema, services) so that a full
+    collection under load scans only what requests made since; stopped, it gives them
+    back to the collector."""
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(app_settings, clock)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

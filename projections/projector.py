@@ -380,7 +380,7 @@ def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard
             skipped += _fold(states, [(row.id, decode_event(ledger, row)) for row in rows],
                              skip)
             after = rows[-1].id
-    for item in skipped:
-        states.pop(item.ref, None)
-    return count, {ref: (state.version, encode_state(state))
-                   for ref, state in states.items()}, skipped
+        for item in skipped:
+            states.pop(item.ref, None)
+        return count, {ref: (state.version, encode_state(state))
+                       for ref, state in states.items()}, skipped

@@ -24,7 +24,6 @@ rows to store), not pickled objects, and die with their parent.
 from __future__ import annotations
 
 import ctypes
-import gc
 import logging
 import multiprocessing
 import os
@@ -32,9 +31,8 @@ import signal
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from time import perf_counter
 from uuid import UUID
@@ -43,6 +41,7 @@ from eventsourcing.persistence import Notification
 
 from domain.ledger import Ledger
 from domain.relationship import Relationship
+from projections.collector import collector_paused
 from projections.state import ClientState, encode_state, evolve
 from projections.store import STATE_CACHE, ClientsView, Skip, StaleView
 
@@ -350,20 +349,6 @@ def fold_shard(url: str, head: int, shard: int, shards: int, page: int) -> Shard
         return fold(ledger, head, shard, shards, page)
     finally:
         ledger.close()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while.  A fold makes no reference
-    cycles, only states that live on; the collector's passes over those millions of live
-    objects grew with them and took a third of a rebuild of 400,000 events."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def fold(ledger: Ledger, head: int, shard: int, shards: int, page: int) -> Shard:

@@ -43,6 +43,7 @@ from domain.keyring import Opener
 from domain.relationship import Relationship
 from domain.revealing import reveal
 from domain.values import stream_id
+from projections.collector import collector_paused
 from projections.cursors import (
     ORDER_SQL,
     ClientPage,
@@ -323,9 +324,10 @@ class ReadModel:
         remember = len(changed) <= REMEMBERED_PER_DAY
         compute = self.figures_of_state if remember else partial(
             figures, weights=self.weights)
-        computed = [index_entry(compute(state, as_of))
-                    for state in self._current(sorted(changed), remember).values()
-                    if state.exists_on(as_of)]
+        with collector_paused():
+            computed = [index_entry(compute(state, as_of))
+                        for state in self._current(sorted(changed), remember).values()
+                        if state.exists_on(as_of)]
         return Day(key, indexed, frozenset(changed), computed)
 
     def clients(self, as_of: date, first: int = 50, after: str | None = None,

@@ -1,10 +1,9 @@
 """Python's cyclic garbage collector, paused while a burst of long-lived objects is built.
 
-A rebuild's fold, a day of every client's figures and the worker's index of a day decode
-thousands of states that live on (or live until the day is summed) and make no
-reference cycles.  The collector is triggered by allocations, and its passes over those
-new objects cost a third of a rebuild and nearly half of a day of every client's
-figures (docs/benchmarks.md).
+A rebuild's fold and a day of every client's figures decode thousands of states that
+live on (or live until the day is summed) and make no reference cycles.  The collector
+is triggered by allocations, and its passes over those new objects cost a third of a
+rebuild and nearly half of a day of every client's figures (docs/benchmarks.md).
 `collector_paused()` turns it off for the burst; pauses nest, from any thread: it comes
 back on when the last one ends, and only if it was on when the first began.
 """

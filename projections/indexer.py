@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from projections.collector import collector_paused
 from projections.figures import figures
 from projections.figures.portfolio import index_entry
 from projections.read_model import ReadModel
@@ -45,13 +44,11 @@ def refresh_index(read_model: ReadModel, as_of: date, chunk: int = 500,
     parts = [stale[start:start + chunk] for start in range(0, len(stale), chunk)] or [[]]
     computed = 0
     for number, refs in enumerate(parts, 1):
-        with collector_paused():
-            states = view.states(refs)
-            entries = [index_entry(figures(state, as_of, read_model.weights))
-                       for state in states.values() if state.exists_on(as_of)]
-        view.save_entries(
-            as_of, entries, read_model.weights_key,
-            complete_at=position if number == len(parts) else None,
+        states = view.states(refs)
+        view.save_entries(as_of, [
+            index_entry(figures(state, as_of, read_model.weights))
+            for state in states.values() if state.exists_on(as_of)],
+            read_model.weights_key, complete_at=position if number == len(parts) else None,
             absent=[ref for ref, state in states.items() if not state.exists_on(as_of)])
         computed += len(refs)
         if stop is not None and number < len(parts) and stop():

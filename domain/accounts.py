@@ -18,7 +18,7 @@ date.  Operations are applied in stream order:
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -126,7 +126,8 @@ class Accounts:
         self.payments: dict[str, PaymentAccount] = {}
         self.plans: dict[str, PlanAccount] = {}
         self._open: dict[str, InvoiceAccount] = {}  # balance > 0
-        self._queue: list[InvoiceAccount] = []  # the same, oldest due first (`_by_order`)
+        self._queue: list[InvoiceAccount] = []  # the same, oldest due first
+        self._order: list[tuple[date, date, str]] = []  # their `order`s, the queue's keys
         self._credit: list[PaymentAccount] = []  # payments with money left, oldest first
         self._log: list[Operation] = []
         self._reversals: dict[str, date] = {}
@@ -246,7 +247,10 @@ class Accounts:
         self._close(invoice_id)  # an id issued again replaces the invoice
         self.invoices[invoice_id] = invoice
         self._open[invoice_id] = invoice
-        insort(self._queue, invoice, key=_by_order)
+        order = invoice.order
+        at = bisect_left(self._order, order)
+        self._order.insert(at, order)
+        self._queue.insert(at, invoice)
         self._apply_credit(issued_on)
 
     def _dispute(self, invoice_id: str, on: date) -> None:
@@ -354,11 +358,8 @@ class Accounts:
         """The invoice no longer has a balance (if it was open)."""
         invoice = self._open.pop(invoice_id, None)
         if invoice is not None:
-            del self._queue[bisect_left(self._queue, _by_order(invoice), key=_by_order)]
-
-
-def _by_order(invoice: InvoiceAccount) -> tuple[date, date, str]:
-    return invoice.order
+            at = bisect_left(self._order, invoice.order)
+            del self._order[at], self._queue[at]
 
 
 def _trim(schedule: list[tuple[date, Decimal]], total: Decimal) -> list[tuple[date, Decimal]]:

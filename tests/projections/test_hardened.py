@@ -347,7 +347,7 @@ def test_killing_a_parallel_rebuild_leaves_no_worker_behind(
                              summary="hello") for k in range(49)])
     ledger.close()
     with closing(sqlite3.connect(f"{tmp_path}/big.db")) as conn, conn:
-        for copy in range(1, 60):  # copies of every client under other names: ~120,000 events
+        for copy in range(1, 150):  # copies of every client under other names: ~300,000 events
             conn.execute(
                 "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
                 "SELECT substr(originator_id, 1, 28) || printf('%04x', ?), "

@@ -70,9 +70,14 @@ class Snapshot:
         return self.state.contacts_until(self.as_of)
 
     @cached_property
+    def observed_punctuality(self) -> tuple[float | None, int]:
+        """paymentPunctuality and its observation count (`payment_punctuality`)."""
+        return payment_punctuality(self.accounts, self.parts, self.as_of)
+
+    @property
     def punctuality(self) -> float | None:
-        return payment_punctuality(self.accounts, self.parts, self.as_of)[0]
+        return self.observed_punctuality[0]
 
     def trust(self, weights: TrustWeights = DEFAULT_WEIGHTS) -> Trust:
         return trust(self.window, self.accounts, self.parts, self.complaints, self.as_of,
-                     weights)
+                     self.observed_punctuality, weights)

@@ -42,9 +42,11 @@ class ItemStatus(Enum):
     CANCELLED = "CANCELLED"
 
 
-DELIVERED = frozenset({ItemStatus.KEPT, ItemStatus.MET})
-FAILED = frozenset({ItemStatus.BROKEN, ItemStatus.MISSED})
-UNSETTLED = frozenset({ItemStatus.OPEN, ItemStatus.OVERDUE})
+# tuples, not sets: `in` compares by identity, where a set would call Enum's hash, a
+# Python function (3 % of a client's figures)
+DELIVERED = (ItemStatus.KEPT, ItemStatus.MET)
+FAILED = (ItemStatus.BROKEN, ItemStatus.MISSED)
+UNSETTLED = (ItemStatus.OPEN, ItemStatus.OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,8 @@ def _item(item_id: str, source: ItemSource, kind: PromiseKind, obligor: Party,
     delay: int | None = None
     if status is ItemStatus.OPEN and expected_on is not None and expected_on < as_of:
         status, delay = ItemStatus.OVERDUE, (as_of - expected_on).days
-    elif status in DELIVERED | FAILED and expected_on is not None and actual_on is not None:
+    elif ((status in DELIVERED or status in FAILED)
+          and expected_on is not None and actual_on is not None):
         delay = (actual_on - expected_on).days
     if status in FAILED or status is ItemStatus.OVERDUE:
         actual_amount = ZERO if expected_amount is not None else None

@@ -251,14 +251,16 @@ def _mean(components: Iterable[TrustComponent]) -> float | None:
 
 def trust(window: list[GapItem], accounts: Accounts, parts: list[OpenPart],
           complaints: list[Complaint], as_of: date,
+          punctuality: tuple[float | None, int],
           weights: TrustWeights = DEFAULT_WEIGHTS) -> Trust:
     """The trust score as of `as_of` from the window's items, the allocation as of that
-    date, its open balances and the complaints filed by then."""
+    date, its open balances, the complaints filed by then and `payment_punctuality` of
+    the same (which CHRONIC_LATE_PAYER reads too)."""
     live = [i for i in window if i.status is not ItemStatus.CANCELLED]
     client_items = [i for i in live if i.obligor is Party.CLIENT and not i.is_purchase_forecast]
     vendor_items = [i for i in live if i.obligor is Party.VENDOR]
     values = {
-        "paymentPunctuality": payment_punctuality(accounts, parts, as_of),
+        "paymentPunctuality": punctuality,
         "clientPromises": promises_value(client_items),
         "overdueExposure": overdue_exposure(accounts, parts, as_of),
         "vendorPromises": promises_value(vendor_items),

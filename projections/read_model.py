@@ -134,7 +134,12 @@ class ReadModel:
     def state(self, ref: str, known_at: datetime | None = None) -> ClientState | None:
         """A client's state, personal fields opened (None: no such client)."""
         state = self._sealed_state(ref, known_at)
-        return None if state is None else self._revealed({ref: state})[ref]
+        if state is None:
+            return None
+        opened = self._revealed({ref: state})[ref]
+        if opened is not state:  # a copy: its allocation is run from the opened money
+            opened.allocated = None
+        return opened
 
     def _sealed_state(self, ref: str, known_at: datetime | None) -> ClientState | None:
         if known_at is not None:

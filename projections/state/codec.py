@@ -1,7 +1,7 @@
 """The stored form of a client's state: MessagePack with a format tag, read back by a
 typed decoder that builds only our own records, enums, dates and decimals (a stored
 row is never code).  The allocation of the whole history is not stored: it is run
-again from the money events on loading.
+again from the money events when first asked for.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 import msgspec
 
 from domain.values import DisputeOutcome, Instalment
-from projections.state.evolve import ClientState, run
+from projections.state.evolve import ClientState
 from projections.state.records import MoneyOperation
 
 # ---- the stored form ----------------------------------------------------------------
 
 STATE_TAG = b"PS4"  # the format of a stored state; another tag is not read (rebuilt instead)
-NOT_STORED = ("accounts",)  # recomputed on loading
+NOT_STORED = ("allocated",)  # run again when first asked for (`ClientState.accounts`)
 _HINTS = typing.get_type_hints(ClientState)
 STORED_FIELDS = tuple(f.name for f in fields(ClientState) if f.name not in NOT_STORED)
 # what a stored row may hold: the state's own fields with their declared types, except
@@ -65,7 +65,5 @@ def decode_state(data: bytes) -> ClientState:
                            for version, on, name, raw in values["money"]]
     except (msgspec.DecodeError, KeyError) as error:  # ValidationError is a DecodeError
         raise StateFormatError(f"a stored client state does not decode: {error}") from None
-    state = ClientState(**values)
-    state.accounts = run(state.money)
-    return state
+    return ClientState(**values)
 

@@ -13,7 +13,8 @@ records, enums, dates and decimals: a stored row is never code.  `evolve`
 updates the state in place and returns it: copy it first to keep the old one.
 The allocation of the whole history (`accounts`) is kept up to date as money
 events arrive, so the usual question — figures as of today — never re-runs it;
-it is not stored, but re-run from the money events on loading.
+it is not stored, but re-run from the money events when first asked for after
+loading.
 """
 
 from __future__ import annotations
@@ -77,7 +78,17 @@ class ClientState:
     advice: dict[str, AdviceRecord] = field(default_factory=dict)
     #: invoices issued without a due date: theirs is derived from the terms (`due_for`)
     derived_due: list[str] = field(default_factory=list)
-    accounts: Accounts = field(default_factory=Accounts)  # every money event allocated
+    #: every money event allocated (`accounts`); None until first asked for
+    allocated: Accounts | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The allocation of every money event: kept up to date by `evolve`, and run from
+        the money events when first asked for after loading (a past day's figures run
+        their own, up to that day, and never need it)."""
+        if self.allocated is None:
+            self.allocated = run(self.money)
+        return self.allocated
 
     def terms_changes(self) -> list[TermsChange]:
         """The payment terms changes of the profile (retracted ones are gone)."""
@@ -213,10 +224,11 @@ def _expectation_settled(outcome: str) -> Callable[[ClientState, Any], None]:
 
 
 def _money(s: ClientState, e: Event, operation: Operation) -> None:
+    accounts = s.accounts  # of the money so far: run now if it has not been yet
     s.money.append(MoneyOperation(e.originator_version, e.occurred_on, operation))
     insort(s.money_dates, e.occurred_on)
     name, args = operation
-    getattr(s.accounts, name)(*args)
+    getattr(accounts, name)(*args)
 
 
 def _invoice_issued(s: ClientState, e: Relationship.InvoiceIssued) -> None:
@@ -371,7 +383,7 @@ def _forget(s: ClientState, version: int) -> None:
                          if any(m.operation[0] == "issue" and m.operation[1][0] == i
                                 for m in s.money)]
         s.money_dates = sorted(m.on for m in s.money)
-        s.accounts = run(s.money)
+        s.allocated = None  # run again when next asked for
 
 
 def _due_again(s: ClientState, money: MoneyOperation) -> MoneyOperation:

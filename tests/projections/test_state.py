@@ -9,6 +9,7 @@ import pytest
 
 from domain.accounts import Accounts
 from domain.values import EndReason
+from projections.figures import figures
 from projections.figures.payments import accounts_as_of
 from projections.state import RelationshipState, decode_state, encode_state, evolve
 from tests.support.histories import History
@@ -129,3 +130,26 @@ def test_a_stored_state_needs_no_recomputation(history: Make) -> None:
     assert encode_state(state) == stored  # reading earlier dates leaves the state as it was
     loaded = decode_state(stored)
     assert loaded.accounts.invoices["A"].balance == 40
+
+
+def test_a_loaded_state_runs_the_whole_allocation_only_when_it_is_needed(
+        history: Make) -> None:
+    """A past day's figures run the allocation up to that day: the whole history's run,
+    which loading used to do first, is left until a later day asks for it."""
+    h = history()
+    h.invoice("A", "2026-01-01", "100.00")
+    h.pay("PAY1", "2026-01-10", "60.00")
+    h.invoice("B", "2026-02-01", "50.00")
+    folded = h.state()
+    loaded = decode_state(encode_state(folded))
+    assert loaded.allocated is None
+    assert figures(loaded, date(2026, 1, 5)) == figures(folded, date(2026, 1, 5))
+    assert loaded.allocated is None
+    assert figures(loaded, date(2026, 3, 1)) == figures(folded, date(2026, 3, 1))
+    assert loaded.allocated is not None
+    assert loaded.accounts.invoices["B"].balance == 50
+    h.pay("PAY2", "2026-03-02", "90.00")  # folded into a loaded state, as a catch-up does
+    (*_, payment) = [r.event for r in h.ledger.stream(h.ref)]
+    caught_up = evolve(decode_state(encode_state(folded)), payment)
+    assert figures(caught_up, date(2026, 3, 2)) == h.figures("2026-03-02")
+    assert caught_up.accounts.credit == 0

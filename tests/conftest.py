@@ -20,7 +20,6 @@ from psycopg import sql
 
 from domain.ledger import Ledger
 from projections.store import Database, open_ledger
-from projections.store import master_key as master_key_module
 from tests.support import FixedClock
 
 ADMIN_URL = os.environ.get("PALABRA_TEST_POSTGRES_URL",
@@ -29,17 +28,6 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 HOW_TO = ("start PostgreSQL (on Debian: pg_ctlcluster --skip-systemctl-redirect "
           "$(ls /etc/postgresql) main start) or point PALABRA_TEST_POSTGRES_URL at a server "
           "where the user may create databases")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def postgres_master_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The master key file of the PostgreSQL stores this process opens without naming
-    one: in the session's temporary folder, not in the working directory (the product's
-    default), so that a test run leaves no key in the checkout."""
-    folder = tmp_path_factory.mktemp("keys")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(master_key_module, "POSTGRES_DEFAULT", str(folder / "palabra.master-key"))
-        yield
 
 
 @pytest.fixture(scope="session")

@@ -195,7 +195,7 @@ def served(database_url: str, tmp_path: Any) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.http:from_environment", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
